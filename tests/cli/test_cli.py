@@ -1,0 +1,192 @@
+"""The command-line contract of DESIGN.md §4, run as a real process where it matters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ysdesk.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+STATUSES = {"未启动", "推进中", "已完成", "滞后", "暂缓"}
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+    )
+
+
+def run_json(capsys: pytest.CaptureFixture, *args: str) -> object:
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_init_sample_then_list_covers_the_plan(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    result = run("--db", db, "init", "--sample")
+    assert result.returncode == 0, result.stderr
+    result = run("--db", db, "--today", "2026-11-27", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    projects = json.loads(result.stdout)
+    assert len(projects) >= 60
+    assert {p["task_no"] for p in projects} == set(range(1, 24))
+    assert {z for p in projects for z in p["zones"]} == {
+        "科技创新策源区",
+        "产业创新承载区",
+        "生态创新融合区",
+        "辐射溢出联动区",
+    }
+    assert all(p["lead_units"] for p in projects)
+    assert all(p["status"] in STATUSES for p in projects)
+    keys = {
+        "id",
+        "code",
+        "year",
+        "name",
+        "task_no",
+        "area_no",
+        "zones",
+        "lead_units",
+        "co_units",
+        "goal",
+        "deadline_text",
+        "deadline",
+        "status",
+        "progress",
+        "overdue",
+    }
+    assert all(keys <= set(p) for p in projects)
+    assert len({p["id"] for p in projects}) == len(projects)
+    statuses = Counter(p["status"] for p in projects)
+    assert len(statuses) >= 4
+    overdue = [p for p in projects if p["overdue"]]
+    assert 3 <= len(overdue) < len(projects) // 2
+    assert all(p["deadline"] < "2026-11-27" and p["status"] != "已完成" for p in overdue)
+    assert sum(len(p["zones"]) > 1 for p in projects) >= 3
+    assert sum(len(p["lead_units"]) + len(p["co_units"]) > 1 for p in projects) >= 10
+
+
+def test_units_json_lists_aliases(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
+    units = run_json(capsys, "--db", str(sample_db), "units", "--json")
+    assert len(units) >= 25
+    by_name = {u["name"]: u for u in units}
+    assert "杨浦区科学技术委员会" in by_name["区科委"]["aliases"]
+    assert sum(bool(u["aliases"]) for u in units) >= 20
+
+
+def test_check_passes_on_the_sample(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["--db", str(sample_db), "check"]) == 0
+    assert "检查通过" in capsys.readouterr().out
+
+
+def test_list_filters(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
+    db = str(sample_db)
+    everything = run_json(capsys, "--db", db, "list", "--json")
+    by_alias = run_json(capsys, "--db", db, "list", "--unit", "杨浦区科学技术委员会", "--json")
+    assert by_alias and all("区科委" in p["lead_units"] + p["co_units"] for p in by_alias)
+    assert len(by_alias) == sum("区科委" in p["lead_units"] + p["co_units"] for p in everything)
+    task3 = run_json(capsys, "--db", db, "list", "--task", "3", "--json")
+    assert task3 and {p["task_no"] for p in task3} == {3}
+    zone = run_json(capsys, "--db", db, "list", "--zone", "辐射溢出联动区", "--json")
+    assert zone and all("辐射溢出联动区" in p["zones"] for p in zone)
+    done = run_json(capsys, "--db", db, "list", "--status", "已完成", "--json")
+    assert done and {p["status"] for p in done} == {"已完成"}
+    late = run_json(
+        capsys, "--db", db, "--today", "2026-11-27", "list", "--status", "逾期", "--json"
+    )
+    assert late and all(p["overdue"] for p in late)
+    fudan = run_json(capsys, "--db", db, "list", "--search", "复旦", "--json")
+    assert fudan and all("复旦" in json.dumps(p, ensure_ascii=False) for p in fudan)
+    fd = run_json(capsys, "--db", db, "list", "--search", "fd", "--json")
+    assert {p["id"] for p in fudan} <= {p["id"] for p in fd} < {p["id"] for p in everything}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--unit", "不存在的单位"],
+        ["list", "--status", "开心"],
+        ["list", "--task", "99"],
+        ["list", "--year", "abc"],
+        ["frobnicate"],
+        ["restore", "/nonexistent/file.db"],
+        ["backup", "/nonexistent/folder/copy.db"],
+    ],
+)
+def test_refusals_are_one_chinese_line(sample_db: Path, args: list[str]) -> None:
+    result = run("--db", str(sample_db), *args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in lines[0])
+
+
+def test_db_in_a_missing_folder_exits_2(tmp_path: Path) -> None:
+    for command in (["list", "--json"], ["init"], ["check"]):
+        result = run("--db", str(tmp_path / "missing" / "x.db"), *command)
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "文件夹不存在" in result.stderr
+        assert not (tmp_path / "missing").exists()
+
+
+def test_init_refuses_existing_then_force_backs_up(sample_db: Path) -> None:
+    assert run("--db", str(sample_db), "init").returncode == 2
+    result = run("--db", str(sample_db), "init", "--force")
+    assert result.returncode == 0, result.stderr
+    backups = list((sample_db.parent / "backups").glob("*.db"))
+    assert len(backups) == 1
+    listed = json.loads(run("--db", str(sample_db), "list", "--json").stdout)
+    assert listed == []
+
+
+def test_first_start_creates_the_sample_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    db = tmp_path / "first.db"
+    projects = run_json(capsys, "--db", str(db), "list", "--json")
+    assert len(projects) >= 60
+
+
+def test_default_location_is_per_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("YSDESK_DB", raising=False)
+    run_json(capsys, "units", "--json")
+    assert (tmp_path / "xdg" / "ysdesk" / "ysdesk.db").exists()
+    monkeypatch.setenv("YSDESK_DB", str(tmp_path / "env.db"))
+    run_json(capsys, "units", "--json")
+    assert (tmp_path / "env.db").exists()
+
+
+def test_backup_and_restore_commands(sample_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    assert run("--db", str(sample_db), "backup", str(copy)).returncode == 0
+    other = tmp_path / "other.db"
+    result = run("--db", str(other), "restore", str(copy))
+    assert result.returncode == 0, result.stderr
+    a = json.loads(run("--db", str(sample_db), "list", "--json").stdout)
+    b = json.loads(run("--db", str(other), "list", "--json").stdout)
+    assert a == b
+
+
+def test_restore_refuses_a_foreign_file(sample_db: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("hello", encoding="utf-8")
+    before = run("--db", str(sample_db), "list", "--json").stdout
+    result = run("--db", str(sample_db), "restore", str(junk))
+    assert result.returncode == 2
+    assert run("--db", str(sample_db), "list", "--json").stdout == before

@@ -1,0 +1,5 @@
+"""`python -m ysdesk` behaves like `main.py`."""
+
+from ysdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""Project queries shared by the window and the CLI: filters from user words, units resolution."""
+
+from __future__ import annotations
+
+from ysdesk.domain.errors import UserError
+from ysdesk.domain.model import OVERDUE_LABEL, ProjectFilter, Status
+from ysdesk.domain.units import UnitResolver
+from ysdesk.store import Store
+
+NO_ZONE_WORDS = ("无", "未标注", "未标注功能区", "none")
+
+
+def unit_resolver(store: Store) -> UnitResolver:
+    """A resolver over the store's unit registry (canonical names and aliases)."""
+    return UnitResolver(store.units())
+
+
+def resolve_unit(store: Store, name: str) -> str:
+    """The canonical name of a unit written as a name or alias, or a refusal."""
+    canonical = unit_resolver(store).resolve(name)
+    if canonical is None:
+        raise UserError(f"单位名录中没有“{name}”。")
+    return canonical
+
+
+def filter_from_options(
+    store: Store,
+    *,
+    year: int | None = None,
+    task_no: int | None = None,
+    zone: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    text: str = "",
+) -> ProjectFilter:
+    """A ProjectFilter from words as a user types them; unknown words are refused."""
+    if task_no is not None and task_no not in {t.no for t in store.tasks()}:
+        raise UserError(f"没有第 {task_no} 项重点任务（应为 1–23）。")
+    zone_name = None
+    if zone is not None:
+        if zone.strip().lower() in NO_ZONE_WORDS:
+            zone_name = ""
+        else:
+            names = [z.name for z in store.zones()]
+            matches = [n for n in names if zone.strip() and zone.strip() in n]
+            if zone.strip() in names:
+                zone_name = zone.strip()
+            elif len(matches) == 1:
+                zone_name = matches[0]
+            else:
+                raise UserError(f"没有名为“{zone}”的功能区（可选：{'、'.join(names)}）。")
+    unit_name = resolve_unit(store, unit) if unit else None
+    status_value = None
+    overdue = False
+    if status:
+        if status.strip() == OVERDUE_LABEL:
+            overdue = True
+        else:
+            status_value = Status.parse(status)
+            if status_value is None:
+                words = "、".join([s.value for s in Status] + [OVERDUE_LABEL])
+                raise UserError(f"无法识别的状态“{status}”（可选：{words}）。")
+    return ProjectFilter(
+        year=year,
+        task_no=task_no,
+        zone=zone_name,
+        unit=unit_name,
+        status=status_value,
+        overdue_only=overdue,
+        text=text,
+    )

@@ -1,0 +1,945 @@
+"""The Store: one SQLite file through sqlite-utils; every write is one transaction.
+
+All SQL of ysdesk lives in this package. Reads return domain objects; writes validate,
+derive (deadline, search text), bump the project's version and append to the audit log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ysdesk.domain.deadline import parse_deadline
+from ysdesk.domain.errors import (
+    NotFoundError,
+    SchemaError,
+    StaleEditError,
+    UserError,
+    ValidationError,
+)
+from ysdesk.domain.model import (
+    LIST_FIELDS,
+    Area,
+    AuditEntry,
+    Indicator,
+    IndicatorValue,
+    PlanDocument,
+    ProgressEntry,
+    Project,
+    ProjectFilter,
+    Role,
+    Status,
+    Task,
+    Unit,
+    Zone,
+    format_list,
+    now_iso,
+)
+from ysdesk.domain.search import search_haystack
+from ysdesk.domain.text import to_halfwidth
+from ysdesk.store.lock import WriterLock
+from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
+
+ORIGIN_MANUAL = "手工"
+
+_PROJECT_COLUMNS = (
+    "p.id, p.year, p.code, p.name, p.task_no, t.area_no, p.goal, p.deadline_text, p.deadline,"
+    " p.status, p.progress, p.note, p.created_at, p.updated_at, p.version, p.origin_id"
+)
+_SCALAR_FIELDS = (
+    "year",
+    "code",
+    "name",
+    "task_no",
+    "goal",
+    "deadline_text",
+    "status",
+    "progress",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class ProjectSnapshot:
+    """Everything needed to put a deleted project back exactly (undo of delete)."""
+
+    project: Project
+    history: tuple[ProgressEntry, ...]
+
+
+def _user_message(exc: sqlite3.Error) -> str | None:
+    """The sentence for an SQLite error a user can act on, or None for a bug."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "数据库正被其他程序占用，请稍后再试。"
+    if "disk is full" in text or "database or disk is full" in text:
+        return "磁盘空间已满，未能写入数据库，请清理磁盘后再试。"
+    if "readonly" in text or "read-only" in text:
+        return "数据库以只读方式打开，不能修改。"
+    if "disk i/o" in text:
+        return "读写数据库文件时出错（磁盘或网络盘异常），请检查文件所在位置。"
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return "该文件不是有效的 ysdesk 数据库，或已损坏。"
+    return None
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn SQLite errors a user can act on into UserError; let bugs through."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        message = _user_message(exc)
+        if message is None:
+            raise
+        raise UserError(message) from exc
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """An SQLite connection with foreign keys on; read-only through a URI when asked."""
+    with user_errors():
+        if readonly:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True)
+        else:
+            conn = sqlite3.connect(str(path))
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 3000")
+    return conn
+
+
+class Store:
+    """A ysdesk database. Open with `Store.open`; close when done (releases the writer lock)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        path: Path | None = None,
+        readonly: bool = False,
+        lock: WriterLock | None = None,
+    ) -> None:
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self.path = path
+        self.readonly = readonly
+        self._lock = lock
+        self._zone_ids: dict[str, int] | None = None
+        self._unit_ids: dict[str, int] | None = None
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False, create: bool = False) -> Store:
+        """Open (or create) a database file, migrate it, and take the writer lock."""
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise UserError(f"数据库所在的文件夹不存在：{path.parent}。")
+        exists = path.exists()
+        if not exists and not create:
+            raise NotFoundError(f"数据库文件不存在：{path}。")
+        if exists and path.is_dir():
+            raise UserError(f"数据库路径是一个文件夹，不是文件：{path}。")
+        lock = None
+        if not readonly:
+            lock = WriterLock(path)
+            lock.acquire()
+        try:
+            conn = connect(path, readonly=readonly)
+            store = cls(conn, path=path, readonly=readonly, lock=lock)
+            store._prepare(created=not exists)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A fresh in-memory database (tests, previews)."""
+        conn = sqlite3.connect(":memory:")
+        conn.execute("PRAGMA foreign_keys = ON")
+        store = cls(conn)
+        store._prepare(created=True)
+        return store
+
+    def _prepare(self, *, created: bool) -> None:
+        with user_errors():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if not created and version == 0:
+                tables = self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                ).fetchone()[0]
+                if tables:
+                    raise SchemaError("该文件不是 ysdesk 数据库。")
+            if version // 100 > SCHEMA_MAJOR:
+                raise SchemaError("该数据库由更新版本的 ysdesk 创建，请升级 ysdesk 后再打开。")
+            if version and version // 100 < SCHEMA_MAJOR:
+                raise SchemaError("该数据库版本过旧，无法识别。")
+            applied = version % 100 if version else 0
+            pending = MIGRATIONS[applied:]
+            if pending and self.readonly:
+                raise SchemaError("数据库需要升级，但当前以只读方式打开，请关闭其他窗口后再试。")
+            if pending and applied and self.path is not None:
+                from ysdesk.store.backup import auto_backup
+
+                auto_backup(self, "升级前")
+            for index, migration in enumerate(pending, start=applied + 1):
+                with self.db.atomic():
+                    migration(self.db)
+                    self.conn.execute(f"PRAGMA user_version = {encode_version(index)}")
+            if self.get_meta("db_id") is None and not self.readonly:
+                with self.db.atomic():
+                    self._set_meta("db_id", uuid.uuid4().hex)
+                    self._set_meta("created_at", now_iso())
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @property
+    def expected_schema_version(self) -> int:
+        return current_version()
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction (a savepoint when nested); user-readable errors for disk problems."""
+        if self.readonly:
+            raise UserError("数据库以只读方式打开，不能修改。")
+        with user_errors(), self.db.atomic():
+            yield
+
+    # -------------------------------------------------------------------- meta
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.atomic():
+            self._set_meta(key, value)
+
+    def get_meta_json(self, key: str, default: Any = None) -> Any:
+        raw = self.get_meta(key)
+        return default if raw is None else json.loads(raw)
+
+    def set_meta_json(self, key: str, value: Any) -> None:
+        self.set_meta(key, json.dumps(value, ensure_ascii=False))
+
+    @property
+    def db_id(self) -> str:
+        return self.get_meta("db_id") or ""
+
+    # -------------------------------------------------------------------- plan
+    def has_plan(self) -> bool:
+        return bool(self.conn.execute("SELECT count(*) FROM tasks").fetchone()[0])
+
+    def plan_document(self) -> PlanDocument | None:
+        data = self.get_meta_json("plan_document")
+        if not data:
+            return None
+        return PlanDocument(
+            doc_no=data["doc_no"],
+            title=data["title"],
+            issuers=tuple(data["issuers"]),
+            issued=date.fromisoformat(data["issued"]),
+            published_by=data.get("published_by", ""),
+        )
+
+    def areas(self) -> list[Area]:
+        rows = self.conn.execute("SELECT no, title, intro FROM areas ORDER BY no")
+        return [Area(no=r[0], title=r[1], intro=r[2]) for r in rows]
+
+    def tasks(self) -> list[Task]:
+        rows = self.conn.execute("SELECT no, area_no, title, text FROM tasks ORDER BY no")
+        return [Task(no=r[0], area_no=r[1], title=r[2], text=r[3]) for r in rows]
+
+    def zones(self) -> list[Zone]:
+        rows = self.conn.execute(
+            "SELECT id, name, area_km2, description FROM zones ORDER BY sort, id"
+        )
+        return [Zone(id=r[0], name=r[1], area_km2=r[2], description=r[3]) for r in rows]
+
+    def indicators(self) -> list[Indicator]:
+        rows = self.conn.execute(
+            "SELECT id, name, unit, target_value, target_year, comparator, baseline_value,"
+            " baseline_year FROM indicators ORDER BY sort, id"
+        )
+        return [Indicator(*r) for r in rows]
+
+    def indicator_values(self, indicator_id: int | None = None) -> list[IndicatorValue]:
+        sql = "SELECT indicator_id, year, value, source, as_of FROM indicator_values"
+        args: tuple[Any, ...] = ()
+        if indicator_id is not None:
+            sql += " WHERE indicator_id = ?"
+            args = (indicator_id,)
+        rows = self.conn.execute(sql + " ORDER BY indicator_id, year", args)
+        return [IndicatorValue(*r) for r in rows]
+
+    def set_indicator_value(self, value: IndicatorValue) -> None:
+        """Insert or replace the actual value of an indicator for a year."""
+        with self.atomic():
+            self.conn.execute(
+                "INSERT INTO indicator_values(indicator_id, year, value, source, as_of)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(indicator_id, year) DO UPDATE SET"
+                " value = excluded.value, source = excluded.source, as_of = excluded.as_of",
+                (value.indicator_id, value.year, value.value, value.source, value.as_of),
+            )
+
+    def delete_indicator_value(self, indicator_id: int, year: int) -> None:
+        with self.atomic():
+            self.conn.execute(
+                "DELETE FROM indicator_values WHERE indicator_id = ? AND year = ?",
+                (indicator_id, year),
+            )
+
+    def load_plan(
+        self,
+        document: dict[str, Any],
+        areas: Sequence[dict[str, Any]],
+        tasks: Sequence[dict[str, Any]],
+        zones: Sequence[dict[str, Any]],
+        indicators: Sequence[dict[str, Any]],
+        extra_meta: dict[str, Any] | None = None,
+    ) -> None:
+        """Write the plan (areas, tasks, zones, indicators) into an empty database."""
+        if self.has_plan():
+            raise UserError("数据库中已有方案数据。")
+        with self.atomic():
+            self._set_meta("plan_document", json.dumps(document, ensure_ascii=False))
+            for key, value in (extra_meta or {}).items():
+                self._set_meta(key, json.dumps(value, ensure_ascii=False))
+            self.db["areas"].insert_all(
+                {"no": a["no"], "title": a["title"], "intro": a.get("intro", "")} for a in areas
+            )
+            self.db["tasks"].insert_all(
+                {
+                    "no": t["no"],
+                    "area_no": t["area_no"],
+                    "title": t["title"],
+                    "text": t.get("text", ""),
+                }
+                for t in tasks
+            )
+            self.db["zones"].insert_all(
+                (
+                    {
+                        "name": z["name"],
+                        "area_km2": z.get("area_km2"),
+                        "description": z.get("description", ""),
+                        "sort": i,
+                    }
+                    for i, z in enumerate(zones)
+                )
+            )
+            self.db["indicators"].insert_all(
+                (
+                    {
+                        "name": ind["name"],
+                        "unit": ind.get("unit", ""),
+                        "target_value": ind["target_value"],
+                        "target_year": ind["target_year"],
+                        "comparator": ind.get("comparator", "="),
+                        "baseline_value": ind.get("baseline_value"),
+                        "baseline_year": ind.get("baseline_year"),
+                        "sort": i,
+                    }
+                    for i, ind in enumerate(indicators)
+                )
+            )
+        self._zone_ids = None
+
+    # ------------------------------------------------------------------- units
+    def units(self) -> list[Unit]:
+        aliases: dict[int, list[str]] = {}
+        for unit_id, alias in self.conn.execute(
+            "SELECT unit_id, alias FROM unit_aliases ORDER BY rowid"
+        ):
+            aliases.setdefault(unit_id, []).append(alias)
+        rows = self.conn.execute("SELECT id, name, kind FROM units ORDER BY sort, id")
+        return [
+            Unit(id=r[0], name=r[1], kind=r[2], aliases=tuple(aliases.get(r[0], ()))) for r in rows
+        ]
+
+    def add_unit(self, name: str, kind: str = "", aliases: Iterable[str] = ()) -> Unit:
+        """Create a unit (names are canonical and unique)."""
+        name = name.strip()
+        if not name:
+            raise ValidationError("单位名称不能为空。")
+        with self.atomic():
+            if self.conn.execute("SELECT 1 FROM units WHERE name = ?", (name,)).fetchone():
+                raise ValidationError(f"单位“{name}”已存在。")
+            sort = self.conn.execute("SELECT coalesce(max(sort), 0) + 1 FROM units").fetchone()[0]
+            cur = self.conn.execute(
+                "INSERT INTO units(name, kind, sort) VALUES (?, ?, ?)", (name, kind, sort)
+            )
+            unit_id = cur.lastrowid
+            alias_list = [a.strip() for a in aliases if a.strip() and a.strip() != name]
+            for alias in alias_list:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO unit_aliases(alias, unit_id) VALUES (?, ?)",
+                    (alias, unit_id),
+                )
+        self._unit_ids = None
+        return Unit(id=unit_id, name=name, kind=kind, aliases=tuple(alias_list))
+
+    def add_units(self, units: Iterable[dict[str, Any]]) -> None:
+        """Create many units in one transaction (bootstrap)."""
+        with self.atomic():
+            for unit in units:
+                self.add_unit(unit["name"], unit.get("kind", ""), unit.get("aliases", ()))
+
+    def _unit_id_map(self) -> dict[str, int]:
+        if self._unit_ids is None:
+            self._unit_ids = dict(self.conn.execute("SELECT name, id FROM units"))
+        return self._unit_ids
+
+    def _zone_id_map(self) -> dict[str, int]:
+        if self._zone_ids is None:
+            self._zone_ids = dict(self.conn.execute("SELECT name, id FROM zones"))
+        return self._zone_ids
+
+    # ---------------------------------------------------------------- projects
+    def years(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT year FROM projects ORDER BY year")]
+
+    def _where(self, filt: ProjectFilter, today: date | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if filt.year is not None:
+            clauses.append("p.year = ?")
+            args.append(filt.year)
+        if filt.task_no is not None:
+            clauses.append("p.task_no = ?")
+            args.append(filt.task_no)
+        if filt.area_no is not None:
+            clauses.append("t.area_no = ?")
+            args.append(filt.area_no)
+        if filt.zone is not None:
+            if filt.zone == "":
+                clauses.append(
+                    "NOT EXISTS (SELECT 1 FROM project_zones pz WHERE pz.project_id = p.id)"
+                )
+            else:
+                clauses.append(
+                    "p.id IN (SELECT pz.project_id FROM project_zones pz"
+                    " JOIN zones z ON z.id = pz.zone_id WHERE z.name = ?)"
+                )
+                args.append(filt.zone)
+        if filt.unit is not None:
+            sql = (
+                "p.id IN (SELECT pu.project_id FROM project_units pu"
+                " JOIN units u ON u.id = pu.unit_id WHERE u.name = ?"
+            )
+            args.append(filt.unit)
+            if filt.role is not None:
+                sql += " AND pu.role = ?"
+                args.append(filt.role.value)
+            clauses.append(sql + ")")
+        if filt.status is not None:
+            clauses.append("p.status = ?")
+            args.append(filt.status.value)
+        if filt.overdue_only:
+            clauses.append("p.deadline IS NOT NULL AND p.deadline < ? AND p.status != '已完成'")
+            args.append((today or date.today()).isoformat())
+        for term in to_halfwidth(filt.text).lower().split():
+            clauses.append("instr(p.search_text, ?) > 0")
+            args.append(term)
+        if filt.ids is not None:
+            clauses.append("p.id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(list(filt.ids)))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def project_ids(
+        self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
+    ) -> list[int]:
+        """Ids of the matching projects in plan order (year, task, sort, id)."""
+        where, args = self._where(filt, today)
+        sql = (
+            "SELECT p.id FROM projects p JOIN tasks t ON t.no = p.task_no"
+            f"{where} ORDER BY p.year, p.task_no, p.sort, p.id"
+        )
+        return [r[0] for r in self.conn.execute(sql, args)]
+
+    def list_projects(
+        self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
+    ) -> list[Project]:
+        """Matching projects with their zones and units: three queries, whatever the count."""
+        where, args = self._where(filt, today)
+        base = f"FROM projects p JOIN tasks t ON t.no = p.task_no{where}"
+        rows = self.conn.execute(
+            f"SELECT {_PROJECT_COLUMNS} {base} ORDER BY p.year, p.task_no, p.sort, p.id", args
+        ).fetchall()
+        if not rows:
+            return []
+        subquery = f"SELECT p.id {base}"
+        return self._assemble(rows, subquery, args)
+
+    def get_projects(self, ids: Sequence[int]) -> dict[int, Project]:
+        """Projects by id (for a lazily filled table page)."""
+        if not ids:
+            return {}
+        projects = self.list_projects(ProjectFilter(ids=tuple(ids)))
+        return {p.id: p for p in projects if p.id is not None}
+
+    def _assemble(self, rows: list[tuple], subquery: str, args: list[Any]) -> list[Project]:
+        zones: dict[int, list[str]] = {}
+        for pid, name in self.conn.execute(
+            "SELECT pz.project_id, z.name FROM project_zones pz JOIN zones z ON z.id = pz.zone_id"
+            f" WHERE pz.project_id IN ({subquery}) ORDER BY pz.project_id, z.sort, z.id",
+            args,
+        ):
+            zones.setdefault(pid, []).append(name)
+        leads: dict[int, list[str]] = {}
+        cos: dict[int, list[str]] = {}
+        for pid, name, role in self.conn.execute(
+            "SELECT pu.project_id, u.name, pu.role FROM project_units pu"
+            " JOIN units u ON u.id = pu.unit_id"
+            f" WHERE pu.project_id IN ({subquery}) ORDER BY pu.project_id, pu.sort",
+            args,
+        ):
+            (leads if role == "lead" else cos).setdefault(pid, []).append(name)
+        result = []
+        for r in rows:
+            pid = r[0]
+            result.append(
+                Project(
+                    id=pid,
+                    year=r[1],
+                    code=r[2],
+                    name=r[3],
+                    task_no=r[4],
+                    area_no=r[5],
+                    goal=r[6],
+                    deadline_text=r[7],
+                    deadline=date.fromisoformat(r[8]) if r[8] else None,
+                    status=Status(r[9]),
+                    progress=r[10],
+                    note=r[11],
+                    created_at=r[12],
+                    updated_at=r[13],
+                    version=r[14],
+                    origin_id=r[15],
+                    zones=tuple(zones.get(pid, ())),
+                    lead_units=tuple(leads.get(pid, ())),
+                    co_units=tuple(cos.get(pid, ())),
+                )
+            )
+        return result
+
+    def get_project(self, project_id: int, *, with_history: bool = True) -> Project:
+        """One project (with its progress history) or NotFoundError."""
+        found = self.get_projects([project_id])
+        if project_id not in found:
+            raise NotFoundError(f"项目 {project_id} 不存在（可能已被删除）。")
+        project = found[project_id]
+        if with_history:
+            project = project.replace(history=tuple(self.progress_history(project_id)))
+        return project
+
+    def progress_history(self, project_id: int) -> list[ProgressEntry]:
+        rows = self.conn.execute(
+            "SELECT id, date, text, origin FROM progress_log WHERE project_id = ?"
+            " ORDER BY date, id",
+            (project_id,),
+        )
+        return [ProgressEntry(id=r[0], date=r[1], text=r[2], origin=r[3]) for r in rows]
+
+    def project_count(self, year: int | None = None) -> int:
+        if year is None:
+            return self.conn.execute("SELECT count(*) FROM projects").fetchone()[0]
+        return self.conn.execute(
+            "SELECT count(*) FROM projects WHERE year = ?", (year,)
+        ).fetchone()[0]
+
+    # ------------------------------------------------------------ project writes
+    def _validate(self, values: dict[str, Any]) -> None:
+        name = str(values.get("name") or "").strip()
+        if not name:
+            raise ValidationError("项目名称不能为空。")
+        task_no = values.get("task_no")
+        if (
+            not isinstance(task_no, int)
+            or not self.conn.execute("SELECT 1 FROM tasks WHERE no = ?", (task_no,)).fetchone()
+        ):
+            raise ValidationError(f"项目“{name}”的重点任务编号无效：{task_no}。")
+        if not values.get("lead_units"):
+            raise ValidationError(f"项目“{name}”至少需要一个牵头单位。")
+        unit_ids = self._unit_id_map()
+        zone_ids = self._zone_id_map()
+        for unit in (*values.get("lead_units", ()), *values.get("co_units", ())):
+            if unit not in unit_ids:
+                raise ValidationError(f"项目“{name}”的单位“{unit}”不在单位名录中。")
+        both = set(values.get("lead_units", ())) & set(values.get("co_units", ()))
+        if both:
+            raise ValidationError(
+                f"项目“{name}”中“{format_list(sorted(both))}”不能既是牵头单位又是配合单位。"
+            )
+        for zone in values.get("zones", ()):
+            if zone not in zone_ids:
+                raise ValidationError(f"项目“{name}”的功能区“{zone}”不存在。")
+        year = values.get("year")
+        if not isinstance(year, int) or not 1900 <= year <= 2200:
+            raise ValidationError(f"项目“{name}”的年度无效：{year}。")
+
+    @staticmethod
+    def _haystack(values: dict[str, Any]) -> str:
+        return search_haystack(
+            values["name"],
+            values.get("code", ""),
+            values.get("goal", ""),
+            " ".join(values.get("lead_units", ())),
+            " ".join(values.get("co_units", ())),
+            values.get("progress", ""),
+        )
+
+    def _write_links(self, project_id: int, values: dict[str, Any], *, replace: bool) -> None:
+        if "zones" in values:
+            if replace:
+                self.conn.execute("DELETE FROM project_zones WHERE project_id = ?", (project_id,))
+            zone_ids = self._zone_id_map()
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO project_zones(project_id, zone_id) VALUES (?, ?)",
+                [(project_id, zone_ids[z]) for z in values["zones"]],
+            )
+        if "lead_units" in values or "co_units" in values:
+            if replace:
+                self.conn.execute("DELETE FROM project_units WHERE project_id = ?", (project_id,))
+            unit_ids = self._unit_id_map()
+            links = [
+                (project_id, unit_ids[u], "lead", i) for i, u in enumerate(values["lead_units"])
+            ]
+            links += [(project_id, unit_ids[u], "co", i) for i, u in enumerate(values["co_units"])]
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO project_units(project_id, unit_id, role, sort)"
+                " VALUES (?, ?, ?, ?)",
+                links,
+            )
+
+    def _audit(
+        self,
+        project_id: int,
+        field: str,
+        old: str,
+        new: str,
+        origin: str,
+        at: str,
+        batch_id: int | None,
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO audit_log(at, project_id, field, old, new, origin, batch_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at, project_id, field, old, new, origin, batch_id),
+        )
+
+    def _next_sort(self, year: int, task_no: int) -> int:
+        """New and moved projects go to the end of their task's list."""
+        return self.conn.execute(
+            "SELECT coalesce(max(sort), 0) + 1 FROM projects WHERE year = ? AND task_no = ?",
+            (year, task_no),
+        ).fetchone()[0]
+
+    def insert_project(
+        self,
+        project: Project,
+        *,
+        origin: str = ORIGIN_MANUAL,
+        history: Sequence[ProgressEntry] | None = None,
+        batch_id: int | None = None,
+        keep_id: bool = False,
+        progress_date: str | None = None,
+    ) -> Project:
+        """Insert a project; its deadline is derived from the text. Returns it as stored."""
+        values = _project_values(project)
+        self._validate(values)
+        at = now_iso()
+        with self.atomic():
+            sort = self._next_sort(values["year"], values["task_no"])
+            row = {
+                **{k: values[k] for k in _SCALAR_FIELDS},
+                "deadline": _derived_deadline(values),
+                "search_text": self._haystack(values),
+                "sort": sort,
+                "origin_id": project.origin_id,
+                "created_at": project.created_at or at,
+                "updated_at": project.updated_at or at,
+                "version": project.version if keep_id else 1,
+            }
+            if keep_id and project.id is not None:
+                row["id"] = project.id
+            columns = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            cur = self.conn.execute(
+                f"INSERT INTO projects({columns}) VALUES ({marks})", list(row.values())
+            )
+            project_id = cur.lastrowid if not (keep_id and project.id) else project.id
+            assert project_id is not None
+            self._write_links(project_id, values, replace=False)
+            if history is not None:
+                self.conn.executemany(
+                    "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
+                    [(project_id, h.date, h.text, h.origin) for h in history],
+                )
+            elif values["progress"]:
+                self.conn.execute(
+                    "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
+                    (project_id, progress_date or at[:10], values["progress"], origin),
+                )
+            self._audit(project_id, "created", "", values["name"], origin, at, batch_id)
+        return self.get_project(project_id, with_history=False)
+
+    def update_project(
+        self,
+        project_id: int,
+        changes: dict[str, Any],
+        *,
+        expected_version: int | None,
+        origin: str = ORIGIN_MANUAL,
+        batch_id: int | None = None,
+        progress_date: str | None = None,
+    ) -> Project:
+        """Apply field changes if the project is still at `expected_version`; audit each field.
+
+        Returns the project as stored; a change to nothing leaves the version alone.
+        """
+        unknown = set(changes) - set(_SCALAR_FIELDS) - LIST_FIELDS
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        with self.atomic():
+            current = self.get_project(project_id, with_history=False)
+            if expected_version is not None and current.version != expected_version:
+                raise StaleEditError(
+                    f"项目“{current.name}”已在别处被修改（载入时为第 {expected_version} 版，"
+                    f"现为第 {current.version} 版），未保存本次修改。",
+                    project_id=project_id,
+                    expected=expected_version,
+                    actual=current.version,
+                )
+            old_values = _project_values(current)
+            new_values = dict(old_values)
+            for key, value in changes.items():
+                new_values[key] = _normalise_field(key, value)
+            changed = [k for k in changes if new_values[k] != old_values[k]]
+            if not changed:
+                return current
+            self._validate(new_values)
+            at = now_iso()
+            scalar = {k: new_values[k] for k in changed if k in _SCALAR_FIELDS}
+            scalar["deadline"] = _derived_deadline(new_values)
+            scalar["search_text"] = self._haystack(new_values)
+            scalar["updated_at"] = at
+            if "task_no" in changed or "year" in changed:
+                scalar["sort"] = self._next_sort(new_values["year"], new_values["task_no"])
+            assignments = ", ".join(f"{k} = ?" for k in scalar)
+            self.conn.execute(
+                f"UPDATE projects SET {assignments}, version = version + 1 WHERE id = ?",
+                [*scalar.values(), project_id],
+            )
+            link_changes = {k: new_values[k] for k in changed if k in LIST_FIELDS}
+            if "lead_units" in link_changes or "co_units" in link_changes:
+                link_changes["lead_units"] = new_values["lead_units"]
+                link_changes["co_units"] = new_values["co_units"]
+            self._write_links(project_id, link_changes, replace=True)
+            if "progress" in changed and new_values["progress"]:
+                self.conn.execute(
+                    "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
+                    (project_id, progress_date or at[:10], new_values["progress"], origin),
+                )
+            for key in changed:
+                self._audit(
+                    project_id,
+                    key,
+                    _audit_text(old_values[key]),
+                    _audit_text(new_values[key]),
+                    origin,
+                    at,
+                    batch_id,
+                )
+        return self.get_project(project_id, with_history=False)
+
+    def delete_project(
+        self,
+        project_id: int,
+        *,
+        expected_version: int | None = None,
+        origin: str = ORIGIN_MANUAL,
+        batch_id: int | None = None,
+    ) -> ProjectSnapshot:
+        """Delete a project; the returned snapshot puts it back exactly (undo)."""
+        with self.atomic():
+            project = self.get_project(project_id)
+            if expected_version is not None and project.version != expected_version:
+                raise StaleEditError(
+                    f"项目“{project.name}”已在别处被修改，未删除。",
+                    project_id=project_id,
+                    expected=expected_version,
+                    actual=project.version,
+                )
+            # Projects rolled over from this one keep existing; their link is cleared by the FK.
+            self.conn.execute("DELETE FROM projects WHERE id = ?", (project_id,))
+            self._audit(project_id, "deleted", project.name, "", origin, now_iso(), batch_id)
+        return ProjectSnapshot(project=project, history=project.history)
+
+    def restore_project(self, snapshot: ProjectSnapshot, *, origin: str = ORIGIN_MANUAL) -> Project:
+        """Put a deleted project back with its id, version and history (undo of delete)."""
+        if self.conn.execute(
+            "SELECT 1 FROM projects WHERE id = ?", (snapshot.project.id,)
+        ).fetchone():
+            raise ValidationError(f"项目 {snapshot.project.id} 已存在，无法恢复。")
+        return self.insert_project(
+            snapshot.project, origin=origin, history=snapshot.history, keep_id=True
+        )
+
+    def add_progress(
+        self,
+        project_id: int,
+        date_text: str,
+        text: str,
+        *,
+        origin: str = ORIGIN_MANUAL,
+        expected_version: int | None = None,
+    ) -> Project:
+        """Add a dated progress entry; it becomes the project's latest 进展情况."""
+        return self.update_project(
+            project_id,
+            {"progress": text},
+            expected_version=expected_version,
+            origin=origin,
+            progress_date=date_text,
+        )
+
+    # ------------------------------------------------------------------- audit
+    def audit_log(self, project_id: int | None = None, limit: int = 1000) -> list[AuditEntry]:
+        sql = "SELECT id, at, project_id, field, old, new, origin, batch_id FROM audit_log"
+        args: list[Any] = []
+        if project_id is not None:
+            sql += " WHERE project_id = ?"
+            args.append(project_id)
+        sql += " ORDER BY id DESC LIMIT ?"
+        args.append(limit)
+        return [
+            AuditEntry(
+                id=r[0],
+                at=r[1],
+                project_id=r[2],
+                field=r[3],
+                old=r[4],
+                new=r[5],
+                origin=r[6],
+                batch_id=r[7],
+            )
+            for r in self.conn.execute(sql, args)
+        ]
+
+    def record_import_batch(
+        self,
+        *,
+        file_name: str,
+        file_hash: str,
+        unit: str,
+        year: int | None,
+        counts: dict[str, int],
+        backup_path: str = "",
+    ) -> int:
+        """A row describing one applied import; its id tags the audit entries."""
+        with self.atomic():
+            cur = self.conn.execute(
+                "INSERT INTO import_batches"
+                "(at, file_name, file_hash, unit, year, counts, backup_path)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    now_iso(),
+                    file_name,
+                    file_hash,
+                    unit,
+                    year,
+                    json.dumps(counts, ensure_ascii=False),
+                    backup_path,
+                ),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def import_batches(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, at, file_name, file_hash, unit, year, counts, backup_path"
+            " FROM import_batches ORDER BY id DESC"
+        )
+        keys = ("id", "at", "file_name", "file_hash", "unit", "year", "counts", "backup_path")
+        result = []
+        for r in rows:
+            item = dict(zip(keys, r, strict=True))
+            item["counts"] = json.loads(item["counts"])
+            result.append(item)
+        return result
+
+
+def _normalise_field(key: str, value: Any) -> Any:
+    if key in LIST_FIELDS:
+        seen: dict[str, None] = {}
+        for item in value or ():
+            item = str(item).strip()
+            if item:
+                seen.setdefault(item, None)
+        return tuple(seen)
+    if key == "status":
+        status = value if isinstance(value, Status) else Status.parse(value)
+        if status is None:
+            raise ValidationError(f"无法识别的推进状态：{value}。")
+        return status.value
+    if key in ("year", "task_no"):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"{'年度' if key == 'year' else '重点任务编号'}无效：{value}。"
+            ) from None
+    return "" if value is None else str(value).strip()
+
+
+def _project_values(project: Project) -> dict[str, Any]:
+    values = {k: _normalise_field(k, getattr(project, k)) for k in _SCALAR_FIELDS}
+    for k in LIST_FIELDS:
+        values[k] = _normalise_field(k, getattr(project, k))
+    return values
+
+
+def _derived_deadline(values: dict[str, Any]) -> str | None:
+    derived = parse_deadline(values["deadline_text"], values["year"])
+    return derived.isoformat() if derived else None
+
+
+def _audit_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return format_list(value)
+    return str(value)
+
+
+__all__ = ["ORIGIN_MANUAL", "ProjectSnapshot", "Role", "Store", "connect", "user_errors"]

@@ -1,0 +1,65 @@
+"""One writer per database: an OS-level lock on a file beside it.
+
+The lock is held by the operating system (flock / LockFileEx through filelock), so a crashed
+process releases it automatically and never blocks the next start.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ysdesk.domain.errors import DatabaseLockedError
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+class WriterLock:
+    """Holds the writer lock of one database file while the store is open for writing."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = lock_path(db_path)
+        self._info = self.path.with_name(self.path.name + ".info")
+        self._lock = FileLock(str(self.path), timeout=0, thread_local=False, is_singleton=False)
+
+    def acquire(self) -> None:
+        """Take the lock or refuse with one sentence naming the holder when known."""
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            holder = ""
+            try:
+                holder = self._info.read_text(encoding="utf-8").strip()
+            except OSError:
+                pass
+            who = f"（{holder}）" if holder else ""
+            raise DatabaseLockedError(
+                f"数据库正由另一个 ysdesk 窗口或命令使用{who}，请先关闭它再写入。"
+            ) from None
+        except OSError as exc:
+            raise DatabaseLockedError(
+                f"无法在数据库所在文件夹创建锁文件：{exc.strerror}。"
+            ) from None
+        try:
+            self._info.write_text(
+                f"进程 {os.getpid()}，主机 {socket.gethostname()}", encoding="utf-8"
+            )
+        except OSError:
+            pass
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            try:
+                self._info.unlink(missing_ok=True)
+            except OSError:
+                pass
+            self._lock.release(force=True)
+
+    @property
+    def held(self) -> bool:
+        return self._lock.is_locked

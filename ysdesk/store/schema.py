@@ -1,0 +1,165 @@
+"""Schema and migrations; the version lives in PRAGMA user_version.
+
+user_version = 100 * SCHEMA_MAJOR + number of applied migrations. A database of a newer
+major refuses to open; a newer minor (additive changes only) opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+SCHEMA_MAJOR = 1
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE areas (
+            no INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            intro TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE tasks (
+            no INTEGER PRIMARY KEY CHECK (no BETWEEN 1 AND 99),
+            area_no INTEGER NOT NULL REFERENCES areas(no),
+            title TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE zones (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            area_km2 REAL,
+            description TEXT NOT NULL DEFAULT '',
+            sort INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE indicators (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            unit TEXT NOT NULL DEFAULT '',
+            target_value REAL NOT NULL,
+            target_year INTEGER NOT NULL,
+            comparator TEXT NOT NULL DEFAULT '=',
+            baseline_value REAL,
+            baseline_year INTEGER,
+            sort INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE indicator_values (
+            id INTEGER PRIMARY KEY,
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+            year INTEGER NOT NULL,
+            value REAL NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            as_of TEXT NOT NULL DEFAULT '',
+            UNIQUE (indicator_id, year)
+        );
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL DEFAULT '',
+            sort INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE unit_aliases (
+            alias TEXT PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE
+        );
+        CREATE INDEX unit_aliases_unit ON unit_aliases(unit_id);
+        CREATE TABLE projects (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            code TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            task_no INTEGER NOT NULL REFERENCES tasks(no),
+            goal TEXT NOT NULL DEFAULT '',
+            deadline_text TEXT NOT NULL DEFAULT '',
+            deadline TEXT,
+            status TEXT NOT NULL DEFAULT '未启动'
+                CHECK (status IN ('未启动', '推进中', '已完成', '滞后', '暂缓')),
+            progress TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            search_text TEXT NOT NULL DEFAULT '',
+            sort INTEGER NOT NULL DEFAULT 0,
+            origin_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX projects_year_task ON projects(year, task_no, sort, id);
+        CREATE INDEX projects_year_status ON projects(year, status);
+        CREATE INDEX projects_origin ON projects(origin_id);
+        CREATE TABLE project_zones (
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            zone_id INTEGER NOT NULL REFERENCES zones(id),
+            PRIMARY KEY (project_id, zone_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX project_zones_zone ON project_zones(zone_id, project_id);
+        CREATE TABLE project_units (
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            role TEXT NOT NULL CHECK (role IN ('lead', 'co')),
+            sort INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (project_id, unit_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX project_units_unit ON project_units(unit_id, role, project_id);
+        CREATE TABLE progress_log (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX progress_log_project ON progress_log(project_id, date, id);
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            file_hash TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL DEFAULT '',
+            year INTEGER,
+            counts TEXT NOT NULL DEFAULT '{}',
+            backup_path TEXT NOT NULL DEFAULT ''
+        );
+        -- project_id has no foreign key: the history of a deleted project stays readable.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            project_id INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            old TEXT NOT NULL DEFAULT '',
+            new TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL DEFAULT '',
+            batch_id INTEGER REFERENCES import_batches(id) ON DELETE SET NULL
+        );
+        CREATE INDEX audit_log_project ON audit_log(project_id, id);
+        CREATE TABLE briefs (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            issue_no INTEGER NOT NULL,
+            total_issue_no INTEGER,
+            date TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            stats TEXT NOT NULL DEFAULT '{}',
+            path TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+
+
+def encode_version(minor: int) -> int:
+    """The user_version for a schema with `minor` migrations applied."""
+    return SCHEMA_MAJOR * 100 + minor
+
+
+def current_version() -> int:
+    return encode_version(len(MIGRATIONS))
