@@ -135,6 +135,7 @@ class Store:
         self._lock = lock
         self._zone_ids: dict[str, int] | None = None
         self._unit_ids: dict[str, int] | None = None
+        self._tasks: frozenset[int] | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -375,6 +376,7 @@ class Store:
                 )
             )
         self._zone_ids = None
+        self._tasks = None
 
     # ------------------------------------------------------------------- units
     def units(self) -> list[Unit]:
@@ -420,6 +422,11 @@ class Store:
         if self._unit_ids is None:
             self._unit_ids = dict(self.conn.execute("SELECT name, id FROM units"))
         return self._unit_ids
+
+    def _task_nos(self) -> frozenset[int]:
+        if self._tasks is None:
+            self._tasks = frozenset(r[0] for r in self.conn.execute("SELECT no FROM tasks"))
+        return self._tasks
 
     def _zone_id_map(self) -> dict[str, int]:
         if self._zone_ids is None:
@@ -585,10 +592,7 @@ class Store:
         if not name:
             raise ValidationError("项目名称不能为空。")
         task_no = values.get("task_no")
-        if (
-            not isinstance(task_no, int)
-            or not self.conn.execute("SELECT 1 FROM tasks WHERE no = ?", (task_no,)).fetchone()
-        ):
+        if task_no not in self._task_nos():
             raise ValidationError(f"项目“{name}”的重点任务编号无效：{task_no}。")
         if not values.get("lead_units"):
             raise ValidationError(f"项目“{name}”至少需要一个牵头单位。")
@@ -677,43 +681,75 @@ class Store:
         progress_date: str | None = None,
     ) -> Project:
         """Insert a project; its deadline is derived from the text. Returns it as stored."""
-        values = _project_values(project)
-        self._validate(values)
+        with self.atomic():
+            project_id = self._insert_one(
+                project,
+                origin=origin,
+                history=history,
+                batch_id=batch_id,
+                keep_id=keep_id,
+                progress_date=progress_date,
+                at=now_iso(),
+            )
+        return self.get_project(project_id, with_history=False)
+
+    def insert_projects(
+        self,
+        projects: Iterable[Project],
+        *,
+        origin: str = ORIGIN_MANUAL,
+        batch_id: int | None = None,
+    ) -> list[int]:
+        """Insert many projects in one transaction (all or nothing); returns their ids."""
         at = now_iso()
         with self.atomic():
-            sort = self._next_sort(values["year"], values["task_no"])
-            row = {
-                **{k: values[k] for k in _SCALAR_FIELDS},
-                "deadline": _derived_deadline(values),
-                "search_text": self._haystack(values),
-                "sort": sort,
-                "origin_id": project.origin_id,
-                "created_at": project.created_at or at,
-                "updated_at": project.updated_at or at,
-                "version": project.version if keep_id else 1,
-            }
-            if keep_id and project.id is not None:
-                row["id"] = project.id
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cur = self.conn.execute(
-                f"INSERT INTO projects({columns}) VALUES ({marks})", list(row.values())
+            return [self._insert_one(p, origin=origin, batch_id=batch_id, at=at) for p in projects]
+
+    def _insert_one(
+        self,
+        project: Project,
+        *,
+        origin: str,
+        at: str,
+        history: Sequence[ProgressEntry] | None = None,
+        batch_id: int | None = None,
+        keep_id: bool = False,
+        progress_date: str | None = None,
+    ) -> int:
+        values = _project_values(project)
+        self._validate(values)
+        row = {
+            **{k: values[k] for k in _SCALAR_FIELDS},
+            "deadline": _derived_deadline(values),
+            "search_text": self._haystack(values),
+            "sort": self._next_sort(values["year"], values["task_no"]),
+            "origin_id": project.origin_id,
+            "created_at": project.created_at or at,
+            "updated_at": project.updated_at or at,
+            "version": project.version if keep_id else 1,
+        }
+        if keep_id and project.id is not None:
+            row["id"] = project.id
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.conn.execute(
+            f"INSERT INTO projects({columns}) VALUES ({marks})", list(row.values())
+        )
+        project_id = project.id if (keep_id and project.id) else cur.lastrowid
+        assert project_id is not None
+        self._write_links(project_id, values, replace=False)
+        if history is not None:
+            self.conn.executemany(
+                "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
+                [(project_id, h.date, h.text, h.origin) for h in history],
             )
-            project_id = cur.lastrowid if not (keep_id and project.id) else project.id
-            assert project_id is not None
-            self._write_links(project_id, values, replace=False)
-            if history is not None:
-                self.conn.executemany(
-                    "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
-                    [(project_id, h.date, h.text, h.origin) for h in history],
-                )
-            elif values["progress"]:
-                self.conn.execute(
-                    "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
-                    (project_id, progress_date or at[:10], values["progress"], origin),
-                )
-            self._audit(project_id, "created", "", values["name"], origin, at, batch_id)
-        return self.get_project(project_id, with_history=False)
+        elif values["progress"]:
+            self.conn.execute(
+                "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
+                (project_id, progress_date or at[:10], values["progress"], origin),
+            )
+        self._audit(project_id, "created", "", values["name"], origin, at, batch_id)
+        return project_id
 
     def update_project(
         self,
