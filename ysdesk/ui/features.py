@@ -1,6 +1,7 @@
 """Features that plug themselves into the main window.
 
-Each entry is a function `install(window) -> None` defined in the feature's own module
+Each entry names a function `install(window) -> None` ("module:function") in the
+feature's own module
 (import/export, brief, matrix, indicators, dashboard, rollover …). The main window calls
 them in order after it has built its menus and views, so a feature adds its actions and
 views without the main window growing logic. What a feature may use on `window`:
@@ -15,9 +16,18 @@ views without the main window growing logic. What a feature may use on `window`:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
-Installer = Callable[[Any], None]
+# Append "ysdesk.ui.<module>:install" entries; order is the order of the menu entries.
+FEATURES: list[str] = []
 
-FEATURES: list[Installer] = []
+
+def installers() -> list[Callable[[Any], None]]:
+    """The install functions named in FEATURES, imported when the window is built."""
+    result = []
+    for entry in FEATURES:
+        module, _, name = entry.partition(":")
+        result.append(getattr(importlib.import_module(module), name or "install"))
+    return result
