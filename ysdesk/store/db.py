@@ -50,6 +50,7 @@ from ysdesk.store.lock import WriterLock
 from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
 
 ORIGIN_MANUAL = "手工"
+_STATUSES = {s.value: s for s in Status}
 
 _PROJECT_COLUMNS = (
     "p.id, p.year, p.code, p.name, p.task_no, t.area_no, p.goal, p.deadline_text, p.deadline,"
@@ -517,22 +518,29 @@ class Store:
         return {p.id: p for p in projects if p.id is not None}
 
     def _assemble(self, rows: list[tuple], subquery: str, args: list[Any]) -> list[Project]:
-        zones: dict[int, list[str]] = {}
-        for pid, name in self.conn.execute(
-            "SELECT pz.project_id, z.name FROM project_zones pz JOIN zones z ON z.id = pz.zone_id"
-            f" WHERE pz.project_id IN ({subquery}) ORDER BY pz.project_id, z.sort, z.id",
+        # Link rows carry ids, mapped to names here: joins and name strings per link row
+        # cost more than the dict lookups (measured on 100,000 projects).
+        zone_names = {z.id: z.name for z in self.zones()}
+        zone_order = {zid: i for i, zid in enumerate(zone_names)}
+        zones: dict[int, list[int]] = {}
+        for pid, zid in self.conn.execute(
+            f"SELECT project_id, zone_id FROM project_zones WHERE project_id IN ({subquery})",
             args,
-        ):
-            zones.setdefault(pid, []).append(name)
+        ).fetchall():
+            zones.setdefault(pid, []).append(zid)
+        zone_tuples = {
+            pid: tuple(zone_names[z] for z in sorted(ids, key=zone_order.__getitem__))
+            for pid, ids in zones.items()
+        }
+        unit_names = dict(self.conn.execute("SELECT id, name FROM units"))
         leads: dict[int, list[str]] = {}
         cos: dict[int, list[str]] = {}
-        for pid, name, role in self.conn.execute(
-            "SELECT pu.project_id, u.name, pu.role FROM project_units pu"
-            " JOIN units u ON u.id = pu.unit_id"
-            f" WHERE pu.project_id IN ({subquery}) ORDER BY pu.project_id, pu.sort",
+        for pid, uid, role in self.conn.execute(
+            "SELECT project_id, unit_id, role FROM project_units"
+            f" WHERE project_id IN ({subquery}) ORDER BY project_id, sort",
             args,
-        ):
-            (leads if role == "lead" else cos).setdefault(pid, []).append(name)
+        ).fetchall():
+            (leads if role == "lead" else cos).setdefault(pid, []).append(unit_names[uid])
         result = []
         for r in rows:
             pid = r[0]
@@ -547,14 +555,14 @@ class Store:
                     goal=r[6],
                     deadline_text=r[7],
                     deadline=date.fromisoformat(r[8]) if r[8] else None,
-                    status=Status(r[9]),
+                    status=_STATUSES[r[9]],
                     progress=r[10],
                     note=r[11],
                     created_at=r[12],
                     updated_at=r[13],
                     version=r[14],
                     origin_id=r[15],
-                    zones=tuple(zones.get(pid, ())),
+                    zones=zone_tuples.get(pid, ()),
                     lead_units=tuple(leads.get(pid, ())),
                     co_units=tuple(cos.get(pid, ())),
                 )
