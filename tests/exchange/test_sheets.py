@@ -1,0 +1,418 @@
+"""The guarded workbook reader: real cells, merges, and every hostile file refused quickly."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import struct
+import time
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import olefile
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.styles import Font
+
+from ysdesk.domain.errors import BadFileError
+from ysdesk.exchange import sheets
+from ysdesk.exchange.sheets import SheetGrid, column_index, column_letters, read_workbook
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _workbook(path: Path, build=None) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "清单"
+    ws["A1"] = "2025年项目清单"
+    ws.merge_cells("A1:D1")
+    ws.append(["序号", "项目名称", "完成时限", "推进状态"])
+    ws.append([1, "概念验证中心建设", date(2025, 12, 31), "推进中"])
+    ws.append([2, "=1+1 不是公式", None, "已完成"])
+    if build is not None:
+        build(wb, ws)
+    wb.save(path)
+    return path
+
+
+def _rezip(src: Path, dest: Path, edit) -> Path:
+    """Copy a zip, passing each member through edit(name, bytes) -> bytes | None (drop)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = edit(item.filename, zin.read(item.filename))
+            if data is not None:
+                zout.writestr(item.filename, data)
+    return dest
+
+
+def _refused(path: Path, *words: str, within: float = 2.0) -> str:
+    start = time.perf_counter()
+    with pytest.raises(BadFileError) as info:
+        read_workbook(path)
+    elapsed = time.perf_counter() - start
+    message = info.value.message
+    assert elapsed < within, f"refusal took {elapsed:.2f}s"
+    assert path.name in message
+    assert message.endswith("。") and "\n" not in message
+    for word in words:
+        assert word in message
+    return message
+
+
+# ------------------------------------------------------------------ reading
+def test_reads_values_types_and_merges(tmp_path: Path) -> None:
+    grids = read_workbook(_workbook(tmp_path / "a.xlsx"))
+    assert [g.name for g in grids] == ["清单"]
+    grid = grids[0]
+    assert grid.rows[0][0] == "2025年项目清单"
+    assert grid.rows[1] == ["序号", "项目名称", "完成时限", "推进状态"]
+    assert grid.rows[2][1] == "概念验证中心建设"
+    assert isinstance(grid.rows[2][2], (date, datetime))
+    assert grid.rows[3][2] is None  # empty cells are None, never ""
+    # openpyxl stored "=1+1 …" as a formula with no cached value: it reads as nothing.
+    assert grid.rows[3][1] is None
+    assert grid.merged == [(0, 0, 0, 3)]
+    assert grid.merge_at(0, 2) == (0, 0, 0, 3)
+    assert grid.merge_at(1, 2) is None
+    assert grid.filled_rows()[0] == ["2025年项目清单"] * 4
+    assert grid.cell(99, 99) is None
+
+
+def test_offset_table_keeps_absolute_positions(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"] = "项目名称"
+    ws["C5"] = "合并"
+    ws.merge_cells("C5:C7")
+    ws["D7"] = "尾"
+    wb.save(tmp_path / "o.xlsx")
+    grid = read_workbook(tmp_path / "o.xlsx")[0]
+    assert grid.rows[2][2] == "项目名称"
+    assert grid.merged == [(4, 2, 6, 2)]
+    assert grid.filled_rows()[6][2] == "合并"
+
+
+def test_hidden_sheets_are_read_and_marked(tmp_path: Path) -> None:
+    def build(wb, ws):
+        hidden = wb.create_sheet("_ysdesk")
+        hidden["A1"] = "db_id"
+        hidden.sheet_state = "hidden"
+
+    grids = read_workbook(_workbook(tmp_path / "h.xlsx", build))
+    assert [(g.name, g.hidden) for g in grids] == [("清单", False), ("_ysdesk", True)]
+
+
+def test_column_letters_round_trip() -> None:
+    for index in (0, 25, 26, 701, 702, 16383):
+        assert column_index(column_letters(index)) == index + 1
+    assert column_letters(16383) == "XFD"
+
+
+def test_stray_value_at_xfd1048576_is_cut_off_not_allocated(tmp_path: Path) -> None:
+    # Given to python-calamine as is, this file aborts the process (it asks for 512 GiB).
+    def build(wb, ws):
+        ws["XFD1048576"] = "stray"
+
+    start = time.perf_counter()
+    grid = read_workbook(_workbook(tmp_path / "stray.xlsx", build))[0]
+    assert time.perf_counter() - start < 2
+    assert grid.n_rows == 4 and grid.n_cols == 4
+    assert grid.rows[2][1] == "概念验证中心建设"
+    assert grid.dropped_cells == ["XFD1048576"]
+
+
+def test_stray_styled_empty_cell_is_harmless_and_not_reported(tmp_path: Path) -> None:
+    def build(wb, ws):
+        ws["XFD1048576"].font = Font(bold=True)
+
+    grid = read_workbook(_workbook(tmp_path / "styled.xlsx", build))[0]
+    assert grid.n_cols == 4 and grid.dropped_cells == []
+
+
+def test_forged_dimension_is_ignored(tmp_path: Path) -> None:
+    src = _workbook(tmp_path / "src.xlsx")
+
+    def forge(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/sheet"):
+            data, count = re.subn(
+                rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data
+            )
+            assert count == 1
+        return data
+
+    start = time.perf_counter()
+    grid = read_workbook(_rezip(src, tmp_path / "forged.xlsx", forge))[0]
+    assert time.perf_counter() - start < 2
+    assert (grid.n_rows, grid.n_cols) == (4, 4)
+
+
+def test_implicit_cell_positions_cannot_smuggle_a_huge_range(tmp_path: Path) -> None:
+    src = _workbook(tmp_path / "src.xlsx")
+    many = b"".join(b"<c><v>1</v></c>" for _ in range(20_000))
+
+    def smuggle(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/sheet"):
+            data = data.replace(
+                b"</sheetData>", b'<row r="1048576">' + many + b"</row></sheetData>"
+            )
+        return data
+
+    _refused(_rezip(src, tmp_path / "implicit.xlsx", smuggle), "异常")
+
+
+def test_table_larger_than_the_limit_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sheets, "MAX_SHEET_AREA", 10)
+    _refused(_workbook(tmp_path / "big.xlsx"), "过大")
+
+
+def test_ods_is_read(tmp_path: Path) -> None:
+    # An ODS written by hand: content.xml with one table (mimetype stored first, as required).
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="表1"><table:table-row>'
+        '<table:table-cell office:value-type="string"><text:p>项目名称</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="float" office:value="3"><text:p>3</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    path = tmp_path / "a.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest'
+            ' xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+    grid = read_workbook(path)[0]
+    assert grid.name == "表1"
+    assert grid.rows[0][0] == "项目名称" and grid.rows[0][1] == 3
+
+
+# ------------------------------------------------------------------ hostile
+def test_missing_empty_folder_and_foreign_files(tmp_path: Path) -> None:
+    _refused(tmp_path / "nope.xlsx", "找不到")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    _refused(tmp_path / "empty.xlsx", "空文件")
+    (tmp_path / "dir.xlsx").mkdir()
+    _refused(tmp_path / "dir.xlsx", "不是文件")
+    (tmp_path / "text.xlsx").write_text("序号,项目名称\n1,x\n", encoding="utf-8")
+    _refused(tmp_path / "text.xlsx", "不是 Excel")
+    (tmp_path / "page.xls").write_text("<html><table><tr><td>1</td></tr></table></html>")
+    _refused(tmp_path / "page.xls", "网页", "另存为")
+    (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.7\n")
+    _refused(tmp_path / "doc.pdf", "PDF")
+
+
+def test_too_large_file_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sheets, "MAX_FILE_BYTES", 1000)
+    _refused(_workbook(tmp_path / "big.xlsx"), "过大")
+
+
+def test_truncated_xlsx_is_refused(tmp_path: Path) -> None:
+    data = _workbook(tmp_path / "full.xlsx").read_bytes()
+    for cut in (len(data) // 3, len(data) // 2, len(data) - 30):
+        path = tmp_path / f"cut{cut}.xlsx"
+        path.write_bytes(data[:cut])
+        _refused(path, "损坏")
+
+
+def test_truncated_xls_is_refused(tmp_path: Path) -> None:
+    data = (FIXTURES / "stray_cell_iv65536.xls").read_bytes()
+    path = tmp_path / "cut.xls"
+    path.write_bytes(data[: len(data) // 2])
+    _refused(path, "损坏")
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "photos.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a.txt", "hello")
+    _refused(path, "压缩包")
+    doc = tmp_path / "report.xlsx"
+    with zipfile.ZipFile(doc, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    _refused(doc, "Word")
+
+
+def test_zip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
+    src = _workbook(tmp_path / "src.xlsx")
+    zeros = b"\0" * (64 * 1024 * 1024)
+
+    def bomb(name: str, data: bytes) -> bytes:
+        return zeros if name == "xl/styles.xml" else data
+
+    path = _rezip(src, tmp_path / "bomb.xlsx", bomb)
+    assert path.stat().st_size < 200_000
+    _refused(path, "压缩炸弹")
+
+
+def test_too_many_members_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sheets, "MAX_ZIP_MEMBERS", 5)
+    _refused(_workbook(tmp_path / "many.xlsx"), "过多")
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b"]>"
+)
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml"])
+def test_billion_laughs_is_refused_quickly(tmp_path: Path, part: str) -> None:
+    src = _workbook(tmp_path / "src.xlsx")
+
+    def laugh(name: str, data: bytes) -> bytes:
+        if name == part:
+            body = re.sub(rb"^<\?xml[^>]*\?>", b"", data)
+            return BILLION_LAUGHS + body.replace(b"</", b"&lol9;</", 1)
+        return data
+
+    _refused(_rezip(src, tmp_path / "lol.xlsx", laugh), "XML 炸弹", within=1.0)
+
+
+def test_calamine_itself_does_not_expand_entities(tmp_path: Path) -> None:
+    """Why the DTD refusal is belt and braces: quick-xml fails on the first custom entity."""
+    import python_calamine
+
+    src = _workbook(tmp_path / "src.xlsx")
+
+    def laugh(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            body = re.sub(rb"^<\?xml[^>]*\?>", b"", data)
+            body, count = re.subn(rb"<t>[^<]*</t>", b"<t>&lol9;</t>", body, count=1)
+            assert count == 1
+            return BILLION_LAUGHS + body
+        return data
+
+    path = _rezip(src, tmp_path / "lol.xlsx", laugh)
+    start = time.perf_counter()
+    with pytest.raises(python_calamine.CalamineError):
+        python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert time.perf_counter() - start < 1
+
+
+def test_password_protected_xlsx_is_refused() -> None:
+    # An OOXML package encrypted with a password is a Compound File, like .xls.
+    assert (FIXTURES / "password_protected.xlsx").read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    _refused(FIXTURES / "password_protected.xlsx", "密码")
+
+
+def test_password_protected_xls_is_refused(tmp_path: Path) -> None:
+    """FILEPASS in the workbook globals marks an encrypted .xls."""
+    path = tmp_path / "locked.xls"
+    shutil.copy(FIXTURES / "stray_cell_iv65536.xls", path)
+    ole = olefile.OleFileIO(str(path), write_mode=True)
+    data = bytearray(ole.openstream("Workbook").read())
+    pos = 0
+    while pos + 4 <= len(data):
+        kind, length = struct.unpack_from("<HH", data, pos)
+        if kind == 0x005C:  # WRITEACCESS, right after the BOF: becomes FILEPASS
+            struct.pack_into("<H", data, pos, 0x002F)
+            break
+        pos += 4 + length
+    else:
+        pytest.fail("no WRITEACCESS record")
+    ole.write_stream("Workbook", bytes(data))
+    ole.close()
+    _refused(path, "密码")
+
+
+def test_xls_with_a_stray_cell_at_iv65536_is_refused_quickly() -> None:
+    # Read as is, calamine spends seconds and half a gigabyte on the 65536 × 256 rectangle.
+    _refused(FIXTURES / "stray_cell_iv65536.xls", "IV65536", within=1.0)
+
+
+def test_word_document_in_cfb_is_refused(tmp_path: Path) -> None:
+    # Rename the Workbook stream of a real .xls: olefile cannot add streams, it can rename none,
+    # so a CFB without any workbook stream is made by zeroing the directory entry's name.
+    path = tmp_path / "other.xls"
+    data = bytearray((FIXTURES / "stray_cell_iv65536.xls").read_bytes())
+    name = "Workbook".encode("utf-16-le")
+    index = data.find(name)
+    assert index > 0
+    data[index : index + len(name)] = "Workbool".encode("utf-16-le")
+    path.write_bytes(bytes(data))
+    _refused(path, "不是 Excel")
+
+
+def test_xlsb_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsb"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\0\1")
+    _refused(path, ".xlsb", "另存为")
+
+
+def test_encrypted_zip_member_is_refused(tmp_path: Path) -> None:
+    src = _workbook(tmp_path / "src.xlsx")
+    data = bytearray(src.read_bytes())
+    # Set the "encrypted" flag bit in every local and central header.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            data[start + offset] |= 1
+            start += 4
+    path = tmp_path / "zipcrypto.xlsx"
+    path.write_bytes(bytes(data))
+    _refused(path, "密码")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=2048))
+def test_random_bytes_only_ever_raise_bad_file(tmp_path: Path, blob: bytes) -> None:
+    path = tmp_path / "random.xlsx"
+    path.write_bytes(blob)
+    try:
+        read_workbook(path)
+    except BadFileError:
+        pass
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8))
+def test_corrupted_workbooks_only_ever_raise_bad_file(tmp_path: Path, flips) -> None:
+    template = tmp_path / "template.xlsx"
+    if not template.exists():
+        _workbook(template)
+    data = bytearray(template.read_bytes())
+    for position, value in flips:
+        data[position % len(data)] = value
+    path = tmp_path / "flipped.xlsx"
+    path.write_bytes(bytes(data))
+    try:
+        grids = read_workbook(path)
+    except BadFileError:
+        return
+    assert all(isinstance(g, SheetGrid) for g in grids)
+
+
+def test_grid_from_bytes_in_memory_is_unaffected_by_zip_comment(tmp_path: Path) -> None:
+    src = _workbook(tmp_path / "src.xlsx")
+    buffer = io.BytesIO(src.read_bytes())
+    with zipfile.ZipFile(buffer, "a") as z:
+        z.comment = b"written by WPS"
+    path = tmp_path / "comment.xlsx"
+    path.write_bytes(buffer.getvalue())
+    assert read_workbook(path)[0].rows[1][1] == "项目名称"

@@ -1,0 +1,589 @@
+"""Read any workbook (.xlsx/.xlsm/.xls/.ods) into plain grids, after screening it first.
+
+python-calamine does the reading (about 9× faster than openpyxl), but it must never see a file
+that can hurt it: calamine builds every sheet as one dense rectangle from A1 to the farthest cell
+with a value, so a single value at XFD1048576 makes it ask for 512 GiB and abort the process
+(a Rust abort, not an exception). Everything below the screening functions therefore runs only
+after the file has been proven small, well-formed and bounded:
+
+- not a file, empty, larger than MAX_FILE_BYTES;
+- magic bytes: a zip (xlsx/xlsm/ods; xlsb is refused), or a Compound File (CFB) holding either a
+  BIFF workbook (.xls) or an encrypted OOXML package (a password-protected .xlsx);
+- zip: member count, actual (not declared) uncompressed size, compression ratio (zip bombs);
+  a zip that is not a workbook; XML with a DTD (entity bombs are refused before any parser runs;
+  calamine's quick-xml would not expand them anyway, it fails on the first unknown entity);
+- the farthest cell of each sheet, found by scanning the cells themselves (a forged <dimension>
+  is ignored, as calamine ignores it too); a sheet whose cells span more than MAX_SHEET_AREA is
+  read without its far-away stray cells, or refused when no compact table remains;
+- .xls: the BIFF record stream is scanned for FILEPASS (an open password) and for the cell
+  records' farthest row and column before calamine sees it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Union
+
+from ysdesk.domain.errors import BadFileError
+
+Cell = Union[str, int, float, bool, date, datetime, None]  # noqa: UP007 (a runtime alias)
+Merge = tuple[int, int, int, int]  # (row0, col0, row1, col1), 0-based, inclusive
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5_000
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+# Worksheet XML compresses 10–30× in practice; zip bombs reach ~1000×. Small members may have
+# any ratio (a 2 KB styles part of zeros harms no one).
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECK_FROM_BYTES = 10 * 1024 * 1024
+MAX_SHEETS = 255
+# Cells a sheet may span from A1 (rows × columns): 4 million cells is 128 MiB inside calamine
+# and far beyond any list of projects (100,000 projects × 15 columns = 1.5 million).
+MAX_SHEET_AREA = 4_000_000
+MAX_TOTAL_AREA = 8_000_000
+MAX_MERGES = 200_000
+# A run of more than this many empty columns (rows) ends the table when far-away cells must be
+# cut off: the stray cell at XFD1048576 is separated from the table by thousands of them.
+STRAY_COLUMN_GAP = 64
+STRAY_ROW_GAP = 10_000
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_COLUMN_LETTERS = re.compile(rb"^[A-Z]{1,3}$")
+
+# Any element named c (optionally prefixed, as the OpenXML SDK writes x:c) with its r attribute
+# if it has one: one pass over the sheet gives both the farthest cell and the cells without r,
+# whose position calamine infers from their neighbours.
+_CELL_START = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?:[^>]*?\sr="([A-Z]{1,4})([0-9]{1,9})")?')
+_ROW_START = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b(?:[^>]*?\sr="([0-9]{1,9})")?')
+_CELL_ELEMENT = re.compile(
+    rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(/>|>.*?</\1>)",
+    re.DOTALL,
+)
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,9})"')
+_CELL_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is|f)\b")
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+# ODS repeats a cell or a row by a count; repeated *empty* cells are how LibreOffice pads every
+# row to column AMJ, but a repeated cell with a value is expanded by the reader.
+_ODS_REPEATED_CELL = re.compile(
+    rb"<table:(?:covered-)?table-cell\b([^>]*?number-columns-repeated=\"([0-9]+)\"[^>]*)>"
+)
+_ODS_REPEATED_ROW = re.compile(
+    rb"<table:table-row\b[^>]*?number-rows-repeated=\"([0-9]+)\"[^>]*>(.*?)</table:table-row>",
+    re.DOTALL,
+)
+_ODS_MAX_REPEAT_ROWS = 100_000
+_ODS_MAX_REPEAT_COLUMNS = 1_024
+
+# BIFF8 records that put a value into a cell (row, column first in their data); BLANK and
+# MULBLANK are formatting only and calamine ignores them. MULRK's last column ends its data.
+_BIFF_FILEPASS = 0x002F
+_BIFF_BOF = 0x0809
+_BIFF_EOF = 0x000A
+_BIFF_VALUE_CELLS = frozenset({0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
+_BIFF_MULRK = 0x00BD
+_BIFF_BOUNDSHEET = 0x0085
+_MAX_XLS_STREAM = 200 * 1024 * 1024
+
+_PLAIN_TYPES = frozenset({str, float, int, bool, date, datetime})
+
+
+@dataclass
+class SheetGrid:
+    """One worksheet as plain rows from A1; merged ranges as 0-based inclusive rectangles."""
+
+    name: str
+    rows: list[list[Cell]]
+    merged: list[Merge] = field(default_factory=list)
+    hidden: bool = False
+    # Far-away stray cells left out (at most a few, reported by the importer), as "XFD1048576".
+    dropped_cells: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def cell(self, row: int, col: int) -> Cell:
+        """The value at (row, col), None outside the grid."""
+        if 0 <= row < len(self.rows):
+            values = self.rows[row]
+            if 0 <= col < len(values):
+                return values[col]
+        return None
+
+    def merge_at(self, row: int, col: int) -> Merge | None:
+        """The merged range covering (row, col), if any."""
+        for merge in self.merged:
+            if merge[0] <= row <= merge[2] and merge[1] <= col <= merge[3]:
+                return merge
+        return None
+
+    def filled_rows(self) -> list[list[Cell]]:
+        """Rows with every merged range's cells holding its top-left value (a copy)."""
+        width = self.n_cols
+        rows = [list(r) + [None] * (width - len(r)) for r in self.rows]
+        for r0, c0, r1, c1 in self.merged:
+            value = rows[r0][c0]
+            for r in range(r0, r1 + 1):
+                line = rows[r]
+                for c in range(c0, c1 + 1):
+                    line[c] = value
+        return rows
+
+
+def column_letters(col: int) -> str:
+    """0-based column index → Excel letters (0 → A, 16383 → XFD)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str | bytes) -> int:
+    """Excel letters → 1-based column number (A → 1, XFD → 16384)."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def read_workbook(path: Path | str) -> list[SheetGrid]:
+    """Every worksheet of an .xlsx/.xlsm/.xls/.ods file, screened first; BadFileError if unsafe."""
+    path = Path(path)
+    name = path.name or str(path)
+    data = _read_file(path, name)
+    head = data[:8]
+    if head.startswith(_ZIP_MAGIC):
+        source, dropped = _screen_zip(data, name)
+    elif head == _CFB_MAGIC:
+        source, dropped = _screen_cfb(data, name), {}
+    else:
+        raise BadFileError(_foreign_message(data, name))
+    return _load(source, name, dropped)
+
+
+# ------------------------------------------------------------------ screening
+def _read_file(path: Path, name: str) -> bytes:
+    try:
+        if not path.exists():
+            raise BadFileError(f"找不到文件“{name}”。")
+        if not path.is_file():
+            raise BadFileError(f"“{name}”不是文件（可能是文件夹）。")
+        size = path.stat().st_size
+        if size == 0:
+            raise BadFileError(f"文件“{name}”是空文件。")
+        if size > MAX_FILE_BYTES:
+            mb = MAX_FILE_BYTES // (1024 * 1024)
+            raise BadFileError(
+                f"文件“{name}”过大（{size / 1048576:.0f} MB），超过 {mb} MB 的上限。"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadFileError(f"无法读取文件“{name}”：{exc.strerror or exc}。") from None
+
+
+def _foreign_message(data: bytes, name: str) -> str:
+    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or (
+        start.startswith(b"<?xml")
+        and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]
+    ):
+        return (
+            f"文件“{name}”是网页或 XML 格式另存的表格，不是真正的 Excel 工作簿，"
+            "请在 Excel 或 WPS 中另存为 .xlsx 后再导入。"
+        )
+    if start.startswith(b"%pdf"):
+        return f"文件“{name}”是 PDF 文件，不是 Excel 表格。"
+    return f"文件“{name}”不是 Excel 表格文件（应为 .xlsx 或 .xls）。"
+
+
+def _screen_zip(data: bytes, name: str) -> tuple[bytes, dict[str, list[str]]]:
+    """Check a zip-based workbook; returns the bytes calamine may read and the cells cut off."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise BadFileError(f"文件“{name}”包含的部件过多（{len(members)} 个），疑似异常文件。")
+    names = {m.filename for m in members}
+    if "xl/workbook.bin" in names:
+        raise BadFileError(
+            f"文件“{name}”是 .xlsb 二进制工作簿，暂不支持，请在 Excel 中另存为 .xlsx 后再导入。"
+        )
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        raise BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+    is_ods = False
+    if "mimetype" in names and archive.getinfo("mimetype").file_size <= 1024:
+        is_ods = (
+            _member_bytes(archive, archive.getinfo("mimetype"), name, 1024).strip() == _ODS_MIME
+        )
+    if not is_ods and not ({"xl/workbook.xml", "[Content_Types].xml"} <= names):
+        if "word/document.xml" in names:
+            raise BadFileError(f"文件“{name}”是 Word 文档，不是 Excel 表格。")
+        if "ppt/presentation.xml" in names:
+            raise BadFileError(f"文件“{name}”是演示文稿，不是 Excel 表格。")
+        raise BadFileError(f"文件“{name}”是压缩包，不是 Excel 工作簿。")
+    total = 0
+    patched: dict[str, bytes] = {}
+    dropped: dict[str, list[str]] = {}
+    area_total = 0
+    for member in members:
+        if member.is_dir():
+            continue
+        # Inflating stops as soon as the member passes its ratio limit or the total limit.
+        ratio_limit = max(RATIO_CHECK_FROM_BYTES, MAX_COMPRESSION_RATIO * member.compress_size)
+        content = _member_bytes(
+            archive, member, name, min(ratio_limit, MAX_UNCOMPRESSED_BYTES - total)
+        )
+        total += len(content)
+        if b"<!" in content and _DOCTYPE.search(content):
+            raise BadFileError(f"文件“{name}”含有 XML 实体声明（疑似“XML 炸弹”），已拒绝读取。")
+        if is_ods:
+            if member.filename == "content.xml":
+                _screen_ods_content(content, name)
+            continue
+        if b"sheetData" not in content:
+            continue
+        area, replacement, cut = _screen_sheet_xml(content, name)
+        area_total += area
+        if replacement is not None:
+            patched[member.filename] = replacement
+            dropped[member.filename] = cut
+    if area_total > MAX_TOTAL_AREA:
+        raise BadFileError(f"文件“{name}”的数据量过大（各工作表共约 {area_total} 个单元格）。")
+    if not patched:
+        return data, {}
+    return _rewrite_zip(archive, patched, name), dropped
+
+
+def _member_bytes(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limit: int
+) -> bytes:
+    """A member's content, counting the bytes actually inflated (declared sizes can lie)."""
+    if member.flag_bits & 0x1:
+        raise BadFileError(f"文件“{name}”设有打开密码，请先取消密码后再导入。")
+    try:
+        with archive.open(member) as stream:
+            chunks = []
+            size = 0
+            while True:
+                chunk = stream.read(1024 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except BadFileError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+        raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。") from None
+
+
+def _screen_sheet_xml(content: bytes, name: str) -> tuple[int, bytes | None, list[str]]:
+    """(area from A1, replacement XML without far-away cells or None, refs of cells cut off)."""
+    max_row = 0
+    max_col = 0
+    implicit_cells = 0
+    columns: set[bytes] = set()
+    rows: set[bytes] = set()
+    for letters, digits in _CELL_START.findall(content):
+        if letters:
+            columns.add(letters)
+            rows.add(digits)
+        else:
+            implicit_cells += 1
+    if columns:
+        max_col = max(column_index(c) for c in columns)
+        max_row = max(int(r) for r in rows)
+    implicit_rows = 0
+    for digits in _ROW_START.findall(content):
+        if digits:
+            max_row = max(max_row, int(digits))
+        else:
+            implicit_rows += 1
+    # Cells and rows without an r attribute continue from their neighbour: bound them from above.
+    max_col = min(max_col + implicit_cells, 16_384)
+    max_row = min(max_row + implicit_rows, 1_048_576)
+    area = max_row * max_col
+    if area <= MAX_SHEET_AREA:
+        return area, None, []
+    if implicit_cells or implicit_rows:
+        raise BadFileError(
+            f"文件“{name}”中有工作表的单元格范围异常巨大，疑似异常文件，已拒绝读取。"
+        )
+    return _cut_strays(content, name)
+
+
+def _cut_strays(content: bytes, name: str) -> tuple[int, bytes, list[str]]:
+    """Drop cells separated from the table by a wide gap of empty columns or rows."""
+    cells: list[tuple[int, int]] = []
+    for match in _CELL_ELEMENT.finditer(content):
+        ref = _CELL_REF.search(match.group(2))
+        if ref is not None:
+            cells.append((int(ref.group(2)), column_index(ref.group(1))))
+    keep_cols = _compact_prefix(sorted({c for _, c in cells}), STRAY_COLUMN_GAP)
+    keep_rows = _compact_prefix(sorted({r for r, c in cells if c <= keep_cols}), STRAY_ROW_GAP)
+    area = keep_rows * keep_cols
+    if area > MAX_SHEET_AREA:
+        raise BadFileError(f"文件“{name}”中有工作表的数据量过大（约 {area} 个单元格），无法读取。")
+    cut: list[str] = []
+
+    def keep_or_drop(match: re.Match[bytes]) -> bytes:
+        ref = _CELL_REF.search(match.group(2))
+        assert ref is not None  # every cell has r here: checked by the caller
+        row, col = int(ref.group(2)), column_index(ref.group(1))
+        if row <= keep_rows and col <= keep_cols:
+            return match.group(0)
+        if _CELL_VALUE.search(match.group(3)):  # a bare styled cell holds nothing to report
+            cut.append(f"{ref.group(1).decode()}{row}")
+        return b""
+
+    return area, _CELL_ELEMENT.sub(keep_or_drop, content), cut
+
+
+def _compact_prefix(values: list[int], gap: int) -> int:
+    """The last value before the first gap wider than `gap` (values sorted, 1-based)."""
+    last = 0
+    for value in values:
+        if value - last > gap + 1 and last:
+            break
+        last = value
+    return last
+
+
+def _rewrite_zip(archive: zipfile.ZipFile, patched: dict[str, bytes], name: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for member in archive.infolist():
+            if member.is_dir():
+                continue
+            content = patched.get(member.filename)
+            if content is None:
+                content = _member_bytes(archive, member, name, MAX_UNCOMPRESSED_BYTES)
+            target.writestr(member.filename, content)
+    return out.getvalue()
+
+
+def _screen_ods_content(content: bytes, name: str) -> None:
+    for attributes, count in _ODS_REPEATED_CELL.findall(content):
+        if int(count) > _ODS_MAX_REPEAT_COLUMNS and b"value-type" in attributes:
+            raise BadFileError(f"文件“{name}”中有重复次数异常的单元格，疑似异常文件，已拒绝读取。")
+    for count, body in _ODS_REPEATED_ROW.findall(content):
+        if int(count) > _ODS_MAX_REPEAT_ROWS and b"value-type" in body:
+            raise BadFileError(f"文件“{name}”中有重复次数异常的行，疑似异常文件，已拒绝读取。")
+
+
+def _screen_cfb(data: bytes, name: str) -> bytes:
+    """A Compound File: an .xls workbook is screened; encrypted OOXML and others are refused."""
+    import olefile  # only CFB files need it
+
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception:
+        # olefile raises a variety of errors (OSError, struct.error, IndexError …) on broken
+        # containers; all of them mean the same to the user.
+        raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。") from None
+    try:
+        streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+        if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+            raise BadFileError(f"文件“{name}”设有打开密码，请先在 Excel 中取消密码后再导入。")
+        stream_name = "Workbook" if "Workbook" in streams else "Book" if "Book" in streams else None
+        if stream_name is None:
+            if "WordDocument" in streams:
+                raise BadFileError(f"文件“{name}”是 Word 文档，不是 Excel 表格。")
+            raise BadFileError(f"文件“{name}”不是 Excel 表格文件（应为 .xlsx 或 .xls）。")
+        if ole.get_size(stream_name) > _MAX_XLS_STREAM:
+            raise BadFileError(f"文件“{name}”过大，无法读取。")
+        stream = ole.openstream(stream_name).read()
+    except BadFileError:
+        raise
+    except Exception:
+        raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。") from None
+    finally:
+        ole.close()
+    _screen_biff(stream, name)
+    return data
+
+
+def _screen_biff(stream: bytes, name: str) -> None:
+    """Refuse a password or a sheet whose value cells span an enormous rectangle."""
+    pos = 0
+    end = len(stream)
+    depth = 0
+    max_row = max_col = 0
+    total = 0
+    unpack = struct.unpack_from
+    while pos + 4 <= end:
+        kind, length = unpack("<HH", stream, pos)
+        body = pos + 4
+        pos = body + length
+        if pos > end:
+            raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。")
+        if kind in _BIFF_VALUE_CELLS and length >= 4:
+            row, col = unpack("<HH", stream, body)
+            max_row = max(max_row, row + 1)
+            max_col = max(max_col, col + 1)
+        elif kind == _BIFF_MULRK and length >= 6:
+            row = unpack("<H", stream, body)[0]
+            last_col = unpack("<H", stream, pos - 2)[0]
+            max_row = max(max_row, row + 1)
+            max_col = max(max_col, last_col + 1)
+        elif kind == _BIFF_FILEPASS:
+            raise BadFileError(f"文件“{name}”设有打开密码，请先在 Excel 中取消密码后再导入。")
+        elif kind == _BIFF_BOF:
+            depth += 1
+            max_row = max_col = 0
+        elif kind == _BIFF_EOF:
+            depth -= 1
+            area = max_row * max_col
+            if area > MAX_SHEET_AREA:
+                raise BadFileError(
+                    f"文件“{name}”中有工作表的单元格范围异常巨大（到 {column_letters(max_col - 1)}"
+                    f"{max_row}），疑似异常文件，已拒绝读取。"
+                )
+            total += area
+            max_row = max_col = 0
+    if total > MAX_TOTAL_AREA:
+        raise BadFileError(f"文件“{name}”的数据量过大（各工作表共约 {total} 个单元格）。")
+
+
+# -------------------------------------------------------------------- reading
+def _load(source: bytes, name: str, dropped: dict[str, list[str]]) -> list[SheetGrid]:
+    """Read the screened bytes with calamine into SheetGrids."""
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
+    except python_calamine.PasswordError:
+        raise BadFileError(f"文件“{name}”设有打开密码，请先在 Excel 中取消密码后再导入。") from None
+    except BaseException as exc:
+        _reraise_fatal(exc)
+        raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
+    grids: list[SheetGrid] = []
+    cut_refs = [ref for refs in dropped.values() for ref in refs]
+    try:
+        metadata = workbook.sheets_metadata
+        if len(metadata) > MAX_SHEETS:
+            raise BadFileError(f"文件“{name}”的工作表过多（{len(metadata)} 个）。")
+        for meta in metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            rows = _plain_rows(sheet.to_python(skip_empty_area=False))
+            merged = _merges(sheet.merged_cell_ranges, rows, name)
+            grids.append(
+                SheetGrid(
+                    name=meta.name,
+                    rows=rows,
+                    merged=merged,
+                    hidden=meta.visible != python_calamine.SheetVisibleEnum.Visible,
+                )
+            )
+    except BadFileError:
+        raise
+    except BaseException as exc:
+        _reraise_fatal(exc)
+        raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
+    finally:
+        workbook.close()
+    if not grids:
+        raise BadFileError(f"文件“{name}”中没有工作表。")
+    if cut_refs:
+        # The cut cells cannot be attributed to a sheet name cheaply (parts are not names);
+        # the importer reports them once for the workbook.
+        for grid in grids:
+            if not grid.hidden:
+                grid.dropped_cells = cut_refs
+                break
+    return grids
+
+
+def _reraise_fatal(exc: BaseException) -> None:
+    """Ctrl-C and interpreter exit pass through; a Rust panic (a BaseException) does not."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+        raise exc
+
+
+def _plain_rows(raw: Iterable[list[object]]) -> list[list[Cell]]:
+    """Empty strings → None; times and durations → text; trailing empty rows dropped."""
+    rows: list[list[Cell]] = [
+        [
+            (None if value == "" else value) if value.__class__ in _PLAIN_TYPES else _convert(value)
+            for value in row
+        ]
+        for row in raw
+    ]
+    while rows and not any(v is not None for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _convert(value: object) -> Cell:
+    if value is None:
+        return None
+    if isinstance(value, time):
+        return value.strftime("%H:%M") if not value.second else value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, (str, int, float, bool, date)):
+        return value  # a subclass of a plain type
+    return str(value)
+
+
+def _merges(raw: object, rows: list[list[Cell]], name: str) -> list[Merge]:
+    """Merged ranges clipped to the grid; degenerate ones dropped."""
+    if not raw:
+        return []
+    ranges = list(raw)  # type: ignore[call-overload]
+    if len(ranges) > MAX_MERGES:
+        raise BadFileError(f"文件“{name}”中的合并单元格过多（{len(ranges)} 处），疑似异常文件。")
+    height = len(rows)
+    width = max((len(r) for r in rows), default=0)
+    result: list[Merge] = []
+    for (r0, c0), (r1, c1) in ranges:
+        r1 = min(r1, height - 1)
+        c1 = min(c1, width - 1)
+        if r0 > r1 or c0 > c1 or (r0 == r1 and c0 == c1):
+            continue
+        result.append((r0, c0, r1, c1))
+    return result
+
+
+def iter_nonempty(grid: SheetGrid) -> Iterator[tuple[int, list[Cell]]]:
+    """(row index, row) for rows that hold at least one value."""
+    for index, row in enumerate(grid.rows):
+        if any(v is not None for v in row):
+            yield index, row
+
+
+__all__ = [
+    "MAX_SHEET_AREA",
+    "Cell",
+    "Merge",
+    "SheetGrid",
+    "column_index",
+    "column_letters",
+    "iter_nonempty",
+    "read_workbook",
+]
