@@ -1,0 +1,95 @@
+"""Cleaning of text as it arrives from spreadsheet cells and keyboards."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time
+
+# Full-width punctuation that is ordinary Chinese typography (GB/T 15834): converting it would
+# turn "区科委（牵头）" into "区科委(牵头)" in text the user reads, so by default it stays.
+CJK_PUNCTUATION = "，；：（）！？"
+
+_FULLWIDTH_OFFSET = 0xFF01 - 0x21
+_HALFWIDTH_ALL: dict[int, str] = {
+    code: chr(code - _FULLWIDTH_OFFSET) for code in range(0xFF01, 0xFF5F)
+}
+_HALFWIDTH_ALL[0x3000] = " "  # ideographic space
+_HALFWIDTH_KEEP_CJK: dict[int, str] = {
+    code: char for code, char in _HALFWIDTH_ALL.items() if chr(code) not in CJK_PUNCTUATION
+}
+# Only the runs of full-width characters are translated: str.translate over a whole text pays
+# for every character it looks up in vain, which made search haystacks several times slower.
+_FULLWIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
+_FULLWIDTH_RUN_NOT_CJK = re.compile(
+    "[" + re.escape("".join(chr(code) for code in _HALFWIDTH_KEEP_CJK)) + "]+"
+)
+
+# C0/C1 control characters except tab and newline, plus invisible characters that copy-paste
+# from Word and web pages leaves in cells (zero-width spaces/joiners, word joiner, BOM, soft
+# hyphen); they make equal-looking names compare unequal.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff]",
+)
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+
+
+def to_halfwidth(s: str, *, cjk_punctuation: bool = False) -> str:
+    """Turn full-width ASCII letters, digits, symbols and the ideographic space half-width."""
+    if cjk_punctuation:
+        return _FULLWIDTH_RUN.sub(_halfwidth_all, s)
+    return _FULLWIDTH_RUN_NOT_CJK.sub(_halfwidth_keep_cjk, s)
+
+
+def _halfwidth_all(match: re.Match[str]) -> str:
+    return match.group().translate(_HALFWIDTH_ALL)
+
+
+def _halfwidth_keep_cjk(match: re.Match[str]) -> str:
+    return match.group().translate(_HALFWIDTH_KEEP_CJK)
+
+
+def normalize_spaces(s: str) -> str:
+    """Collapse runs of spaces (also ideographic and no-break) to one; trim lines; keep newlines."""
+    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in s.split("\n"))
+    return "\n".join(lines).strip("\n")
+
+
+def remove_spaces(s: str) -> str:
+    """Drop every whitespace character, including ideographic and no-break spaces."""
+    return "".join(s.split())
+
+
+def clean_cell_text(value: object) -> str:
+    """Turn any cell value into stripped text: None → "", 2025.0 → "2025", no control chars."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        # Spreadsheets show booleans as TRUE/FALSE; str(True) would be "True".
+        text = "TRUE" if value else "FALSE"
+    elif isinstance(value, float):
+        text = _float_text(value)
+    elif isinstance(value, datetime):
+        text = value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        try:
+            text = str(value)
+        except Exception:
+            # A foreign object with a broken __str__ must not abort a whole import.
+            return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _INVISIBLE.sub("", text).strip()
+
+
+def _float_text(value: float) -> str:
+    """Numeric cells arrive as floats: whole ones print as integers, others as a sheet shows."""
+    if not math.isfinite(value):
+        return ""
+    if value.is_integer():
+        return str(int(value))
+    # 15 significant digits is what Excel displays; it hides binary noise like 0.30000000000000004.
+    return f"{value:.15g}"
