@@ -1,0 +1,111 @@
+"""The in-memory index answers filters exactly as the store's SQL does."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ysdesk.domain.model import ProjectFilter, Role, Status
+from ysdesk.services.project_index import ProjectIndex
+
+ZONES = ["科技创新策源区", "产业创新承载区", "生态创新融合区", "辐射溢出联动区", ""]
+UNITS = ["区科委", "复旦大学", "同济大学", "区发展改革委", "区财政局"]
+TEXTS = ["", "fd", "复旦", "FD", "平台", "zx", "2025", "cx pt", "ｆｄ", "不存在的词"]
+
+
+def test_select_by_node_filters_matches_sql(sample_store, today) -> None:
+    index = ProjectIndex(sample_store, 2025, today)
+    index.load_haystacks(sample_store)
+    assert len(index) == 86
+    for filt in (
+        ProjectFilter(year=2025),
+        ProjectFilter(year=2025, task_no=3),
+        ProjectFilter(year=2025, area_no=2),
+        ProjectFilter(year=2025, zone=""),
+        ProjectFilter(year=2025, zone="科技创新策源区"),
+        ProjectFilter(year=2025, unit="区科委", role=Role.LEAD),
+        ProjectFilter(year=2025, unit="区科委", role=Role.CO),
+        ProjectFilter(year=2025, overdue_only=True),
+        ProjectFilter(year=2024),
+    ):
+        assert index.select(filt) == sample_store.project_ids(filt, today), filt
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    task=st.one_of(st.none(), st.integers(1, 23)),
+    zone=st.one_of(st.none(), st.sampled_from(ZONES)),
+    unit=st.one_of(st.none(), st.sampled_from(UNITS)),
+    status=st.one_of(st.none(), st.sampled_from(list(Status))),
+    overdue=st.booleans(),
+    text=st.sampled_from(TEXTS),
+)
+def test_any_filter_matches_sql(sample_store, today, task, zone, unit, status, overdue, text):
+    index = ProjectIndex(sample_store, 2025, today)
+    index.load_haystacks(sample_store)
+    filt = ProjectFilter(
+        year=2025,
+        task_no=task,
+        zone=zone,
+        unit=unit,
+        status=status,
+        overdue_only=overdue,
+        text=text,
+    )
+    assert index.select(filt) == sample_store.project_ids(filt, today)
+
+
+def test_two_filters_intersect_and_typing_narrows(sample_store, today) -> None:
+    index = ProjectIndex(sample_store, 2025, today)
+    index.load_haystacks(sample_store)
+    node = ProjectFilter(year=2025, area_no=1)
+    expected_f = sample_store.project_ids(ProjectFilter(year=2025, area_no=1, text="f"), today)
+    expected_fd = sample_store.project_ids(ProjectFilter(year=2025, area_no=1, text="fd"), today)
+    assert index.select(node, ProjectFilter(text="f")) == expected_f
+    assert index.select(node, ProjectFilter(text="fd")) == expected_fd
+    assert expected_fd and set(expected_fd) < set(expected_f)
+    # Deleting a character widens again.
+    assert index.select(node, ProjectFilter(text="f")) == expected_f
+
+
+def test_pinyin_initials_find_fudan(sample_store, today) -> None:
+    index = ProjectIndex(sample_store, 2025, today)
+    index.load_haystacks(sample_store)
+    hits = index.select(ProjectFilter(year=2025, text="fd"))
+    names = [index.entries[i].name for i in hits]
+    assert any("复旦" in n for n in names)
+
+
+def test_refresh_follows_edits_and_deletes(sample_store, today) -> None:
+    index = ProjectIndex(sample_store, 2025, today)
+    index.load_haystacks(sample_store)
+    pid = index.order[0]
+    project = sample_store.get_project(pid)
+    sample_store.update_project(
+        pid, {"name": "量子计算中试平台", "task_no": 7}, expected_version=project.version
+    )
+    other = index.order[1]
+    sample_store.delete_project(other)
+    index.refresh(sample_store, [pid, other])
+    assert other not in index
+    assert index.entries[pid].task_no == 7
+    assert pid in index.select(ProjectFilter(year=2025, text="lzjs"))
+    assert index.select(ProjectFilter(year=2025)) == sample_store.project_ids(
+        ProjectFilter(year=2025), today
+    )
+
+
+def test_sorting_by_columns(sample_store, today) -> None:
+    index = ProjectIndex(sample_store, 2025, today)
+    ids = index.select(ProjectFilter(year=2025))
+    by_deadline = index.sorted_ids(ids, "deadline")
+    deadlines = [index.entries[i].deadline for i in by_deadline]
+    dated = [d for d in deadlines if d is not None]
+    assert dated == sorted(dated)
+    assert deadlines[len(dated) :] == [None] * (len(deadlines) - len(dated))
+    by_name_desc = index.sorted_ids(ids, "name", descending=True)
+    names = [index.entries[i].name for i in by_name_desc]
+    assert names == sorted(names, reverse=True)
+    assert sorted(index.sorted_ids(ids, "status")) == sorted(ids)
