@@ -1,0 +1,370 @@
+"""The 工作简报 as a .docx laid out per GB/T 9704-2012: masthead, title, body, 报尾, 附件 table.
+
+The content arrives as plain data (BriefDocument); this module only lays it out. Paragraphs and
+the project table are written as WordprocessingML directly (python-docx builds the package,
+styles, sections and footers): building a 10,000-row table cell by cell through the python-docx
+API is quadratic, one lxml parse of the same XML takes a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from docx.document import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.section import Section
+
+from ysdesk.domain.errors import UserError
+from ysdesk.exchange import docx_gbt as gbt
+
+BODY = 0
+LEVEL_STYLES = {
+    BODY: ("GBBody", gbt.FANGSONG),
+    1: ("GBHeading1", gbt.HEITI),
+    2: ("GBHeading2", gbt.KAITI),
+    3: ("GBHeading3", gbt.FANGSONG),
+    4: ("GBHeading4", gbt.FANGSONG),
+}
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Para:
+    """A body paragraph at level 0 body, 1 一、, 2 （一）, 3 1., 4 （1）; `lead` starts it."""
+
+    level: int
+    text: str
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the 附件 table: header text, width in millimetres, centred or not."""
+
+    title: str
+    width_mm: float
+    center: bool = False
+
+
+@dataclass(frozen=True)
+class AttachmentTable:
+    """The 附件: a title and a table; a row given as a str is a section row merged across."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: Sequence[Sequence[str] | str]
+
+
+@dataclass(frozen=True)
+class BriefDocument:
+    """Everything printed on a brief, already worded."""
+
+    masthead: str
+    issue_no: int
+    total_issue_no: int | None
+    editor: str
+    date: date
+    title: str
+    body: tuple[Para, ...]
+    report_to: str = ""
+    send_to: str = ""
+    distribute_to: str = ""
+    copies: int | None = None
+    attachment: AttachmentTable | None = None
+    attachment_note: str = ""  # "附件：…" line under the body
+
+
+def chinese_date(value: date) -> str:
+    """2025年12月1日 (GB/T 9704: Arabic numerals, no leading zeros)."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+# ------------------------------------------------------------------ XML pieces
+def _text(value: str) -> str:
+    return escape(_ILLEGAL_XML.sub("", value))
+
+
+def _run(text: str, font: str, size_pt: float, **rpr: object) -> str:
+    """One run (line breaks become w:br) with its fonts named on w:eastAsia as well."""
+    if size_pt == gbt.BODY_SIZE_PT:
+        rpr.setdefault("spacing_twips", gbt.BODY_CHAR_SPACING_TWIPS)
+    props = f"<w:rPr>{gbt.rpr_xml(font, size_pt, **rpr)}</w:rPr>"  # type: ignore[arg-type]
+    pieces = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{_text(p)}</w:t>' for p in pieces)
+    return f"<w:r>{props}{inner}</w:r>"
+
+
+def _para(style: str, runs: str, ppr: str = "") -> str:
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{runs}</w:p>'
+
+
+def _body_para(para: Para) -> str:
+    style, font = LEVEL_STYLES[para.level]
+    size = gbt.BODY_SIZE_PT
+    if para.lead:
+        runs = _run(para.lead, font, size) + _run(para.text, gbt.FANGSONG, size)
+    else:
+        runs = _run(para.text, font, size)
+    return _para(style, runs)
+
+
+def _masthead_size(name: str) -> float:
+    """The largest size (≤ 初号 42 pt) at which the masthead name fits on one line."""
+    width_pt = gbt.TEXT_WIDTH_MM / 25.4 * 72 - 4
+    return float(max(16, min(42, int(width_pt / max(len(name), 1)))))
+
+
+def _masthead(doc: BriefDocument) -> list[str]:
+    size = _masthead_size(doc.masthead)
+    parts = [
+        _para(
+            "GBMasthead",
+            _run(doc.masthead, gbt.XIAOBIAOSONG, size, color=gbt.RED),
+            '<w:spacing w:before="0" w:after="0" w:line="'
+            f'{round(size * 20 * 1.6)}" w:lineRule="exact"/>',
+        )
+    ]
+    issue = f"第{doc.issue_no}期"
+    if doc.total_issue_no:
+        issue += f"（总第{doc.total_issue_no}期）"
+    parts.append(_para("GBIssue", _run(issue, gbt.FANGSONG, gbt.BODY_SIZE_PT)))
+    editor_line = (
+        _run(doc.editor, gbt.FANGSONG, gbt.BODY_SIZE_PT)
+        + "<w:r><w:tab/></w:r>"
+        + _run(chinese_date(doc.date), gbt.FANGSONG, gbt.BODY_SIZE_PT)
+    )
+    rule = f'<w:pBdr><w:bottom w:val="single" w:sz="12" w:space="6" w:color="{gbt.RED}"/></w:pBdr>'
+    parts.append(_para("GBEditorLine", editor_line, rule))
+    # One empty line under the red rule, then the title.
+    parts.append(_para("GBBody", _run("", gbt.FANGSONG, gbt.BODY_SIZE_PT)))
+    return parts
+
+
+def _record(doc: BriefDocument) -> str:
+    """报尾: 报：/送：/发： between a thick rule above and a thin one, then （共印X份） and a
+    thick rule; a one-column table so the rules span the text block while text sits one
+    character in."""
+    lines = [(label, value) for label, value in (("报", doc.report_to), ("送", doc.send_to))]
+    lines.append(("发", doc.distribute_to))
+    lines = [(label, value) for label, value in lines if value.strip()]
+    width = gbt.TEXT_WIDTH_TWIPS
+    size = gbt.PAGE_NUMBER_SIZE_PT
+    thick = 'w:val="single" w:sz="8" w:space="0" w:color="000000"'
+    thin = 'w:val="single" w:sz="6" w:space="0" w:color="000000"'
+
+    def row(content: str, *, align: str = "left", top: str = "", bottom: str = "") -> str:
+        borders = ""
+        if top:
+            borders += f"<w:top {top}/>"
+        if bottom:
+            borders += f"<w:bottom {bottom}/>"
+        tc_borders = f"<w:tcBorders>{borders}</w:tcBorders>" if borders else ""
+        ppr = f'<w:jc w:val="{align}"/>'
+        return (
+            f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}"'
+            f' w:type="dxa"/>{tc_borders}</w:tcPr>{_para("GBRecord", content, ppr)}</w:tc></w:tr>'
+        )
+
+    rows = []
+    for index, (label, value) in enumerate(lines):
+        rows.append(
+            row(
+                _run(f"{label}：{value.strip()}", gbt.FANGSONG, size),
+                top=thick if index == 0 else "",
+                bottom=thin if index == len(lines) - 1 else "",
+            )
+        )
+    if doc.copies:
+        rows.append(
+            row(
+                _run(f"（共印{doc.copies}份）", gbt.FANGSONG, size),
+                align="right",
+                top=thin if not lines else "",
+                bottom=thick,
+            )
+        )
+    elif rows:
+        rows[-1] = rows[-1].replace(f"<w:bottom {thin}/>", f"<w:bottom {thick}/>")
+    if not rows:
+        return ""
+    margin = gbt.CHAR_TWIPS
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{width}" w:type="dxa"/><w:jc w:val="center"/>'
+        '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
+        '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+        f'<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/>'
+        f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>{"".join(rows)}</w:tbl>'
+    )
+
+
+def _attachment(table: AttachmentTable) -> list[str]:
+    """附件 label, table title and the table with a repeating header row (w:tblHeader)."""
+    widths = [gbt.mm_to_twips(c.width_mm) for c in table.columns]
+    total = sum(widths)
+    size = 10.5
+    parts = [
+        _para("GBAttachmentLabel", _run("附件", gbt.HEITI, gbt.BODY_SIZE_PT)),
+        _para("GBTableTitle", _run(table.title, gbt.XIAOBIAOSONG, 18)),
+    ]
+    cell_pr = [
+        f'<w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+        for w in widths
+    ]
+    header = "".join(
+        f"<w:tc>{pr}{_para('GBTableHeader', _run(c.title, gbt.HEITI, size))}</w:tc>"
+        for c, pr in zip(table.columns, cell_pr, strict=True)
+    )
+    rows = [f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>"]
+    # The same rPr serves every cell: build it once.
+    body_rpr = f"<w:rPr>{gbt.rpr_xml(gbt.FANGSONG, size)}</w:rPr>"
+    section_rpr = f"<w:rPr>{gbt.rpr_xml(gbt.HEITI, size)}</w:rPr>"
+    centre = '<w:jc w:val="center"/>'
+    span = len(table.columns)
+    for row in table.rows:
+        if isinstance(row, str):
+            rows.append(
+                f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{total}"'
+                f' w:type="dxa"/><w:gridSpan w:val="{span}"/></w:tcPr><w:p><w:pPr>'
+                f'<w:pStyle w:val="GBTableText"/></w:pPr><w:r>{section_rpr}'
+                f'<w:t xml:space="preserve">{_text(row)}</w:t></w:r></w:p></w:tc></w:tr>'
+            )
+            continue
+        cells = []
+        for value, column, pr in zip(row, table.columns, cell_pr, strict=True):
+            pieces = str(value).replace("\r\n", "\n").split("\n")
+            inner = "<w:br/>".join(f'<w:t xml:space="preserve">{_text(p)}</w:t>' for p in pieces)
+            jc = centre if column.center else ""
+            cells.append(
+                f'<w:tc>{pr}<w:p><w:pPr><w:pStyle w:val="GBTableText"/>{jc}</w:pPr>'
+                f"<w:r>{body_rpr}{inner}</w:r></w:p></w:tc>"
+            )
+        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
+    parts.append(
+        f'<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+        f"<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/>"
+        f"<w:right {border}/><w:insideH {border}/><w:insideV {border}/></w:tblBorders>"
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="28" w:type="dxa"/>'
+        '<w:left w:w="57" w:type="dxa"/><w:bottom w:w="28" w:type="dxa"/>'
+        '<w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0"'
+        ' w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+    # A document (and a table cell) must end with a paragraph.
+    parts.append(_para("GBTableText", ""))
+    return parts
+
+
+def _append_fragment(document: Document, parts: list[str]) -> list:
+    """Parse body XML once and insert it before the body's final sectPr; returns the elements."""
+    fragment = parse_xml(f"<w:body {nsdecls('w')}>{''.join(parts)}</w:body>")
+    body = document.element.body
+    sentinel = body.find(qn("w:sectPr"))
+    elements = list(fragment)
+    for element in elements:
+        if sentinel is not None:
+            sentinel.addprevious(element)
+        else:
+            body.append(element)
+    return elements
+
+
+def _start_landscape_section(document: Document, last_paragraph) -> Section:
+    """End the portrait section at `last_paragraph`; the rest of the body is landscape."""
+    body = document.element.body
+    sentinel = body.find(qn("w:sectPr"))
+    portrait = deepcopy(sentinel)
+    ppr = last_paragraph.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = parse_xml(f"<w:pPr {nsdecls('w')}/>")
+        last_paragraph.insert(0, ppr)
+    ppr.append(portrait)
+    # The landscape section inherits the page-number footers from the portrait one.
+    for ref in sentinel.findall(qn("w:footerReference")) + sentinel.findall(
+        qn("w:headerReference")
+    ):
+        sentinel.remove(ref)
+    section = Section(sentinel, document.part)
+    gbt.setup_section(section, landscape=True)
+    start_type = sentinel.find(qn("w:type"))
+    if start_type is None:
+        start_type = parse_xml(f'<w:type {nsdecls("w")} w:val="nextPage"/>')
+        sentinel.insert(0, start_type)
+    return section
+
+
+def build_docx(doc: BriefDocument) -> Document:
+    """The brief as an in-memory python-docx Document."""
+    document = gbt.new_document()
+    gbt.add_gbt_styles(document)
+    gbt.set_page_number_footers(document, document.sections[0])
+    portrait = _masthead(doc)
+    portrait.append(_para("GBTitle", _run(doc.title, gbt.XIAOBIAOSONG, gbt.TITLE_SIZE_PT)))
+    portrait.append(_para("GBBody", ""))
+    portrait.extend(_body_para(p) for p in doc.body)
+    if doc.attachment_note:
+        portrait.append(_para("GBBody", ""))
+        portrait.append(_body_para(Para(BODY, doc.attachment_note)))
+    record = _record(doc)
+    if record:
+        portrait.append(_para("GBBody", ""))
+        portrait.append(record)
+    # A paragraph closes the portrait section (and carries its sectPr when a table follows).
+    portrait.append(
+        _para(
+            "GBRecord", "", '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+        )
+    )
+    elements = _append_fragment(document, portrait)
+    if doc.attachment is not None:
+        _start_landscape_section(document, elements[-1])
+        _append_fragment(document, _attachment(doc.attachment))
+    core = document.core_properties
+    core.title = doc.title
+    core.author = doc.editor
+    core.subject = doc.masthead
+    core.comments = ""
+    return document
+
+
+def write_docx(doc: BriefDocument, path: Path) -> Path:
+    """Write the brief atomically: a temporary file in the target folder, then os.replace."""
+    path = Path(path)
+    if path.suffix.lower() != ".docx":
+        raise UserError(f"简报文件名应以 .docx 结尾：{path.name}。")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"保存简报的文件夹不存在：{folder}。")
+    document = build_docx(doc)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".docx.tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"无法在 {folder} 中写入文件：{exc.strerror or exc}。") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            document.save(fh)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise UserError(
+            f"无法写入 {path.name}：文件可能正在 Word/WPS 中打开，或没有写入权限。"
+        ) from exc
+    except OSError as exc:
+        raise UserError(f"写入简报失败：{exc.strerror or exc}。") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return path

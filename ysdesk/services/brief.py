@@ -1,0 +1,673 @@
+"""The 工作简报: numbers and sentences built from the annual list, settings remembered per brief.
+
+`build_brief` reads the store (main thread); `write_brief` only writes files (safe in a worker);
+`record_brief` saves the settings and the printed numbers so the next issue number is suggested
+and the next brief can say what changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ysdesk.domain.errors import UserError
+from ysdesk.domain.model import (
+    Area,
+    Indicator,
+    IndicatorValue,
+    Project,
+    ProjectFilter,
+    Status,
+    Task,
+)
+from ysdesk.exchange.docx_brief import (
+    BODY,
+    AttachmentTable,
+    BriefDocument,
+    Column,
+    Para,
+    chinese_date,
+    write_docx,
+)
+from ysdesk.exchange.pdf import LibreOfficeMissingError, convert_to_pdf
+from ysdesk.services.progress import NullProgress, Progress, check_cancelled
+from ysdesk.store import Store
+from ysdesk.store.briefs import BriefRecord, add_brief, last_brief, previous_brief
+
+DEFAULT_MASTHEAD = "杨“数”浦新质秀带创新区建设工作简报"
+DEFAULT_EDITOR = "杨浦区科学技术委员会"
+DEFAULT_REPORT_TO = "市科委领导，区委、区人大、区政府、区政协领导"
+DEFAULT_SEND_TO = "市科委相关处室，区委办公室、区政府办公室"
+DEFAULT_DISTRIBUTE_TO = "各功能区推进机构，区有关部门，在区高校"
+DEFAULT_COPIES = 40
+
+# Long lists become "…等N个项目" in sentences; the 附件 table always has every project.
+NAMES_IN_SENTENCE = 5
+PROBLEMS_LISTED = 20
+UNITS_LISTED = 15
+
+_NUMERALS = "一二三四五六七八九十"
+# The order a leader reads statuses in: what is done first, what is stuck last.
+REPORT_ORDER = (Status.DONE, Status.IN_PROGRESS, Status.LAGGING, Status.NOT_STARTED, Status.PAUSED)
+_REASON_WORDS = (
+    "受",
+    "因",
+    "由于",
+    "原因",
+    "尚未",
+    "未能",
+    "未完成",
+    "滞后",
+    "延期",
+    "推迟",
+    "延迟",
+    "待",
+    "困难",
+    "问题",
+    "暂缓",
+    "调整",
+)
+_SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
+_LEAD_PATTERNS = (
+    (re.compile(r"^（[一二三四五六七八九十]+）"), 2),
+    (re.compile(r"^[0-9０-９]+[.．、]"), 3),
+    (re.compile(r"^（[0-9０-９]+）"), 4),
+)
+
+
+@dataclass(frozen=True)
+class BriefSettings:
+    """What the user enters for one issue; remembered with the brief in the database."""
+
+    issue_no: int = 1
+    total_issue_no: int | None = None
+    date: date = field(default_factory=date.today)
+    masthead: str = DEFAULT_MASTHEAD
+    editor: str = DEFAULT_EDITOR
+    report_to: str = DEFAULT_REPORT_TO
+    send_to: str = DEFAULT_SEND_TO
+    distribute_to: str = DEFAULT_DISTRIBUTE_TO
+    copies: int | None = DEFAULT_COPIES
+    title: str = ""  # empty: the default title for the year
+    next_steps: str = ""  # empty: the default 五、下一步工作 worded from the numbers
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BriefSettings:
+        """Settings from saved JSON; unknown keys are ignored, missing ones take defaults."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        if isinstance(values.get("date"), str):
+            try:
+                values["date"] = date.fromisoformat(values["date"])
+            except ValueError:
+                values.pop("date")
+        return cls(**values)
+
+    def validate(self) -> None:
+        """Refuse settings that cannot be printed."""
+        if self.issue_no < 1:
+            raise UserError("期号应为正整数。")
+        if self.total_issue_no is not None and self.total_issue_no < self.issue_no:
+            raise UserError("总期号不能小于期号。")
+        if not self.masthead.strip():
+            raise UserError("简报名称不能为空。")
+        if not self.editor.strip():
+            raise UserError("编印单位不能为空。")
+        if self.copies is not None and self.copies < 0:
+            raise UserError("共印份数不能为负数。")
+
+
+@dataclass(frozen=True)
+class BriefBuild:
+    """A brief worded and ready to write, with the numbers it prints."""
+
+    year: int
+    settings: BriefSettings
+    document: BriefDocument
+    stats: dict[str, Any]
+    previous: BriefRecord | None = None
+
+
+@dataclass(frozen=True)
+class BriefOutput:
+    """What was written: the docx, the PDF (or why there is none)."""
+
+    docx: Path
+    pdf: Path | None = None
+    pdf_message: str = ""
+
+
+# ------------------------------------------------------------------ settings
+def suggest_settings(store: Store, today: date) -> BriefSettings:
+    """The last brief's settings with the next issue numbers and today's date."""
+    last = last_brief(store)
+    if last is None:
+        return BriefSettings(date=today)
+    settings = BriefSettings.from_json(last.settings)
+    return replace(
+        settings,
+        issue_no=last.issue_no + 1,
+        total_issue_no=last.total_issue_no + 1 if last.total_issue_no else None,
+        date=today,
+    )
+
+
+def default_title(year: int) -> str:
+    """The title (two lines, as the standard's 梯形 arrangement)."""
+    return f"杨“数”浦新质秀带创新区\n{year}年度建设项目推进情况"
+
+
+# ------------------------------------------------------------------ numbers
+def brief_stats(
+    projects: list[Project], areas: list[Area], today: date, *, as_of: date | None = None
+) -> dict[str, Any]:
+    """The numbers a brief prints and the next one compares with."""
+    by_status = Counter(p.status.value for p in projects)
+    overdue = [p for p in projects if p.is_overdue(today)]
+    by_area: dict[str, dict[str, int]] = {}
+    for area in areas:
+        in_area = [p for p in projects if p.area_no == area.no]
+        by_area[str(area.no)] = {
+            "total": len(in_area),
+            "done": sum(p.status is Status.DONE for p in in_area),
+            "overdue": sum(p.is_overdue(today) for p in in_area),
+        }
+    total = len(projects)
+    done = by_status.get(Status.DONE.value, 0)
+    return {
+        "as_of": (as_of or today).isoformat(),
+        "total": total,
+        "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
+        "overdue": len(overdue),
+        "overdue_lagging": sum(p.status is Status.LAGGING for p in overdue),
+        "by_area": by_area,
+        "tasks": len({p.task_no for p in projects}),
+        "lead_units": len({u for p in projects for u in p.lead_units}),
+        "done_rate": round(done * 100 / total, 1) if total else 0.0,
+    }
+
+
+def _num(value: float) -> str:
+    """5.5 → "5.5", 20.0 → "20"."""
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _quote(name: str) -> str:
+    """A project name in “…”, with its own double quotes turned into single ones."""
+    inner = name.replace("“", "‘").replace("”", "’").replace('"', "'").strip()
+    return f"“{inner}”"
+
+
+def _lead(p: Project) -> str:
+    return "、".join(p.lead_units) or "未明确牵头单位"
+
+
+def _names(projects: list[Project], *, units: bool = True, limit: int = NAMES_IN_SENTENCE) -> str:
+    """“A”（区科委）、“B”（复旦大学）等N个项目."""
+    shown = projects[:limit]
+    text = "、".join(_quote(p.name) + (f"（{_lead(p)}）" if units else "") for p in shown)
+    if len(projects) > limit:
+        text += f"等{len(projects)}个项目"
+    return text
+
+
+def _first_sentence(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    first = _SENTENCE_END.split(text)[0].rstrip("。；;！!？? ")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def reason_from(progress: str) -> str:
+    """The reason a project is behind, taken from its progress note (sentences naming one)."""
+    text = " ".join(progress.split())
+    if not text:
+        return "牵头单位尚未报送进展情况"
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    chosen = [s for s in sentences if any(w in s for w in _REASON_WORDS)][:2] or sentences[-1:]
+    return "".join(chosen).rstrip("。；;！!？? ")
+
+
+def _status_counts(stats: dict[str, Any], *, keep_done: bool = True) -> str:
+    parts = []
+    for status in REPORT_ORDER:
+        n = stats["by_status"].get(status.value, 0)
+        if n or (keep_done and status is Status.DONE):
+            parts.append(f"{status.value}{n}个")
+    return "，".join(parts)
+
+
+def _change(label: str, old: int, new: int) -> str:
+    if new == old:
+        return f"{label}与上期持平（{new}个）"
+    verb = "增加到" if new > old else "减少到"
+    return f"{label}由上期的{old}个{verb}{new}个"
+
+
+# ------------------------------------------------------------------ sections
+def _overall(
+    year: int,
+    stats: dict[str, Any],
+    areas: list[Area],
+    today: date,
+    previous: BriefRecord | None,
+) -> list[Para]:
+    total = stats["total"]
+    paras = [Para(1, "一、总体进展")]
+    paras.append(
+        Para(
+            BODY,
+            f"截至{chinese_date(today)}，{year}年度项目清单共安排项目{total}个，"
+            f"涉及{stats['tasks']}项重点任务、{stats['lead_units']}个牵头单位。"
+            f"其中，{_status_counts(stats)}，完成率{_num(stats['done_rate'])}%。",
+        )
+    )
+    overdue = stats["overdue"]
+    if overdue:
+        lagging = stats["overdue_lagging"]
+        share = _num(round(overdue * 100 / total, 1))
+        paras.append(
+            Para(
+                BODY,
+                f"完成时限已过但尚未完成的逾期项目{overdue}个，占项目总数的{share}%，"
+                f"其中已标注滞后的{lagging}个，其余{overdue - lagging}个仍标注为推进中、"
+                "未启动或暂缓。",
+            )
+        )
+    else:
+        paras.append(Para(BODY, "已到完成时限的项目均已完成，暂无逾期项目。"))
+    parts = []
+    for area in areas:
+        numbers = stats["by_area"].get(str(area.no), {"total": 0, "done": 0})
+        parts.append(f"{area.title}{numbers['total']}个、已完成{numbers['done']}个")
+    paras.append(Para(BODY, "分领域看，" + "；".join(parts) + "。"))
+    if previous is not None and previous.stats.get("by_status"):
+        old = previous.stats
+        old_status = old.get("by_status", {})
+        new_status = stats["by_status"]
+        changes = [
+            _change("项目总数", int(old.get("total", 0)), total),
+            _change(
+                "已完成项目",
+                int(old_status.get(Status.DONE.value, 0)),
+                new_status[Status.DONE.value],
+            ),
+            _change(
+                "滞后项目",
+                int(old_status.get(Status.LAGGING.value, 0)),
+                new_status[Status.LAGGING.value],
+            ),
+            _change("逾期项目", int(old.get("overdue", 0)), overdue),
+        ]
+        when = previous.date
+        try:
+            when = chinese_date(date.fromisoformat(previous.date))
+        except ValueError:
+            pass
+        paras.append(
+            Para(
+                BODY,
+                f"与上期简报（第{previous.issue_no}期，{when}）相比，" + "，".join(changes) + "。",
+            )
+        )
+    return paras
+
+
+def _by_area(
+    projects: list[Project], areas: list[Area], tasks: list[Task], today: date
+) -> list[Para]:
+    paras = [Para(1, "二、分领域推进情况")]
+    by_task: dict[int, list[Project]] = defaultdict(list)
+    for p in projects:
+        by_task[p.task_no].append(p)
+    for area in areas:
+        paras.append(Para(2, area.label))
+        area_tasks = [t for t in tasks if t.area_no == area.no]
+        area_projects = [p for t in area_tasks for p in by_task.get(t.no, [])]
+        done = sum(p.status is Status.DONE for p in area_projects)
+        paras.append(
+            Para(
+                BODY,
+                f"本领域共{len(area_tasks)}项重点任务，安排项目{len(area_projects)}个，"
+                f"已完成{done}个。",
+            )
+        )
+        for task in area_tasks:
+            paras.append(
+                Para(
+                    3, _task_sentence(by_task.get(task.no, []), today), f"{task.no}.{task.title}。"
+                )
+            )
+    return paras
+
+
+def _task_sentence(projects: list[Project], today: date) -> str:
+    if not projects:
+        return "本年度清单未安排项目。"
+    groups: dict[Status, list[Project]] = defaultdict(list)
+    for p in projects:
+        groups[p.status].append(p)
+    counts = "，".join(f"{s.value}{len(groups[s])}个" for s in REPORT_ORDER if groups.get(s))
+    text = f"安排项目{len(projects)}个，{counts}。"
+    done = groups.get(Status.DONE, [])
+    if done:
+        text += f"已完成的有{_names(done)}。"
+    going = groups.get(Status.IN_PROGRESS, [])
+    if going:
+        snippet = _first_sentence(going[0].progress)
+        if len(going) == 1:
+            text += f"{_names(going)}正在推进" + (f"：{snippet}。" if snippet else "。")
+        else:
+            text += f"正在推进的有{_names(going)}"
+            text += f"，其中{_quote(going[0].name)}：{snippet}。" if snippet else "。"
+    behind = [p for p in projects if p.status is Status.LAGGING or p.is_overdue(today)]
+    if behind:
+        text += f"滞后或逾期{len(behind)}个，见第三部分。"
+    return text
+
+
+def _problems(projects: list[Project], today: date) -> list[Para]:
+    paras = [Para(1, "三、存在的问题")]
+    lagging = [p for p in projects if p.status is Status.LAGGING]
+    overdue_other = [p for p in projects if p.is_overdue(today) and p.status is not Status.LAGGING]
+    idle = [p for p in projects if p.status in (Status.NOT_STARTED, Status.PAUSED)]
+    if not lagging and not overdue_other:
+        paras.append(Para(BODY, "各项目总体按计划推进，暂无滞后或逾期未完成项目。"))
+    numeral = iter(_NUMERALS)
+    if lagging:
+        units = Counter(u for p in lagging for u in p.lead_units[:1])
+        named = [u for u, _n in sorted(units.items(), key=lambda item: (-item[1], item[0]))]
+        more = "等" if len(named) > NAMES_IN_SENTENCE else ""
+        paras.append(
+            Para(
+                2,
+                f"涉及{'、'.join(named[:NAMES_IN_SENTENCE])}{more}{len(named)}个牵头单位，"
+                "进度落后于年度计划。",
+                f"（{next(numeral)}）滞后项目{len(lagging)}个。",
+            )
+        )
+        for index, p in enumerate(lagging[:PROBLEMS_LISTED], start=1):
+            deadline = f"，完成时限{p.deadline_text}" if p.deadline_text else ""
+            paras.append(
+                Para(
+                    4,
+                    f"{_quote(p.name)}（牵头单位：{_lead(p)}{deadline}）。"
+                    f"原因：{reason_from(p.progress)}。",
+                    f"（{index}）",
+                )
+            )
+        if len(lagging) > PROBLEMS_LISTED:
+            rest = len(lagging) - PROBLEMS_LISTED
+            paras.append(Para(BODY, f"另有{rest}个滞后项目，详见附件。"))
+    if overdue_other:
+        by_unit: dict[str, list[Project]] = defaultdict(list)
+        for p in overdue_other:
+            by_unit[p.lead_units[0] if p.lead_units else "未明确牵头单位"].append(p)
+        ranked = sorted(by_unit.items(), key=lambda item: (-len(item[1]), item[0]))
+        parts = [
+            f"{unit}{len(items)}个（{_names(items, units=False, limit=3)}）"
+            for unit, items in ranked[:UNITS_LISTED]
+        ]
+        if len(ranked) > UNITS_LISTED:
+            parts.append(f"其他{len(ranked) - UNITS_LISTED}个单位")
+        paras.append(
+            Para(
+                2,
+                "完成时限已过但尚未完成、也未标注滞后，需核实进度或调整时限。按牵头单位分："
+                + "；".join(parts)
+                + "。",
+                f"（{next(numeral)}）逾期未完成项目{len(overdue_other)}个。",
+            )
+        )
+    if idle:
+        not_started = sum(p.status is Status.NOT_STARTED for p in idle)
+        paused = len(idle) - not_started
+        paras.append(
+            Para(
+                2,
+                f"其中未启动{not_started}个、暂缓{paused}个：{_names(idle)}。",
+                f"（{next(numeral)}）未启动或暂缓项目{len(idle)}个。",
+            )
+        )
+    return paras
+
+
+def _latest(values: Iterable[IndicatorValue]) -> IndicatorValue | None:
+    latest = None
+    for value in values:
+        if latest is None or value.year >= latest.year:
+            latest = value
+    return latest
+
+
+def indicator_sentence(indicator: Indicator, latest: IndicatorValue | None) -> str:
+    """目标、最新值、差距 of one indicator in one sentence."""
+    unit = indicator.unit
+    above = "以上" if indicator.comparator in ("≥", ">=") else ""
+    text = f"目标为{indicator.target_year}年达到{_num(indicator.target_value)}{unit}{above}；"
+    if latest is None:
+        return text + "最新值尚未录入，差距暂无法测算。"
+    source = f"，来源：{latest.source}" if latest.source else ""
+    text += f"最新值为{_num(latest.value)}{unit}（{latest.year}年{source}）；"
+    gap = indicator.target_value - latest.value
+    if gap <= 0:
+        return text + "已达到目标值。"
+    gap_unit = "个百分点" if unit == "%" else unit
+    return text + f"距目标还差{_num(round(gap, 4))}{gap_unit}。"
+
+
+def _indicators(indicators: list[Indicator], values: list[IndicatorValue]) -> list[Para]:
+    paras = [Para(1, "四、目标指标")]
+    if not indicators:
+        paras.append(Para(BODY, "方案未设定目标指标。"))
+        return paras
+    by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in values:
+        by_indicator[value.indicator_id].append(value)
+    paras.append(Para(BODY, f"方案确定的{len(indicators)}项目标指标进展如下。"))
+    for index, indicator in enumerate(indicators, start=1):
+        latest = _latest(by_indicator.get(indicator.id, []))
+        paras.append(Para(3, indicator_sentence(indicator, latest), f"{index}.{indicator.name}。"))
+    return paras
+
+
+def default_next_steps(year: int, stats: dict[str, Any], indicator_count: int) -> str:
+    """A sensible 五、下一步工作 worded from the numbers; the user may rewrite it."""
+    lagging = stats["by_status"].get(Status.LAGGING.value, 0)
+    overdue = stats["overdue"]
+    open_count = stats["total"] - stats["by_status"].get(Status.DONE.value, 0)
+    lines = []
+    if lagging or overdue:
+        lines.append(
+            f"加快推进滞后和逾期项目。对{lagging}个滞后项目、{overdue}个逾期未完成项目逐项分析"
+            "原因，明确整改措施和完成时限，由牵头单位每月报送进展，推进办跟踪督办。"
+        )
+    else:
+        lines.append("保持项目推进节奏。各牵头单位按月报送进展，推进办跟踪督办，确保项目按期完成。")
+    if open_count:
+        lines.append(
+            f"做好年度收尾和结转。对{open_count}个尚未完成的项目梳理原因，符合条件的结转至"
+            f"{year + 1}年度项目清单继续推进，确保任务不断档。"
+        )
+    if indicator_count:
+        lines.append(
+            f"加强目标指标监测。对照方案确定的{indicator_count}项目标指标，按季度采集最新数据，"
+            "分析差距，提出针对性举措。"
+        )
+    lines.append(
+        f"谋划下一年度项目清单。对照方案重点任务，会同各牵头单位细化{year + 1}年度任务，"
+        "形成项目清单，逐项推进实施。"
+    )
+    return "\n".join(f"（{_NUMERALS[i]}）{line}" for i, line in enumerate(lines))
+
+
+def next_steps_paragraphs(text: str) -> list[Para]:
+    """Typed text as paragraphs; a line starting "（一）…。" or "1.…。" gets its heading font."""
+    paras = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        for pattern, level in _LEAD_PATTERNS:
+            if pattern.match(line):
+                end = line.find("。")
+                if 0 < end <= 40 and end < len(line) - 1:
+                    paras.append(Para(level, line[end + 1 :], line[: end + 1]))
+                else:
+                    paras.append(Para(level, line))
+                break
+        else:
+            paras.append(Para(BODY, line))
+    return paras
+
+
+ATTACHMENT_COLUMNS = (
+    Column("序号", 10, center=True),
+    Column("项目名称", 44),
+    Column("重点任务", 26),
+    Column("牵头单位", 25),
+    Column("配合单位", 28),
+    Column("完成时限", 21, center=True),
+    Column("推进状态", 17, center=True),
+    Column("进展情况", 54),
+)
+
+
+def _attachment(
+    year: int, projects: list[Project], areas: list[Area], tasks: list[Task], today: date
+) -> AttachmentTable:
+    titles = {t.no: t.title for t in tasks}
+    by_area: dict[int, list[Project]] = defaultdict(list)
+    for p in projects:
+        by_area[p.area_no].append(p)
+    rows: list[tuple[str, ...] | str] = []
+    serial = 0
+    for area in areas:
+        items = by_area.get(area.no, [])
+        if not items:
+            continue
+        rows.append(f"{area.numeral}、{area.title}（{len(items)}个）")
+        for p in items:
+            serial += 1
+            rows.append(
+                (
+                    str(serial),
+                    p.name,
+                    f"{p.task_no}.{titles.get(p.task_no, '')}",
+                    "、".join(p.lead_units),
+                    "、".join(p.co_units),
+                    p.deadline_text,
+                    p.display_status(today),
+                    p.progress,
+                )
+            )
+    return AttachmentTable(f"{year}年度项目推进情况表", ATTACHMENT_COLUMNS, rows)
+
+
+# ------------------------------------------------------------------ use cases
+def build_brief(store: Store, year: int, settings: BriefSettings, today: date) -> BriefBuild:
+    """Word the brief of `year`'s list from the store; nothing is written."""
+    settings.validate()
+    projects = store.list_projects(ProjectFilter(year=year), today=today)
+    if not projects:
+        raise UserError(f"{year} 年度没有项目，无法生成简报。")
+    areas = store.areas()
+    tasks = store.tasks()
+    indicators = store.indicators()
+    values = store.indicator_values()
+    stats = brief_stats(projects, areas, today)
+    previous = previous_brief(store, year, settings.issue_no)
+    body: list[Para] = []
+    body += _overall(year, stats, areas, today, previous)
+    body += _by_area(projects, areas, tasks, today)
+    body += _problems(projects, today)
+    body += _indicators(indicators, values)
+    body.append(Para(1, "五、下一步工作"))
+    steps = settings.next_steps.strip() or default_next_steps(year, stats, len(indicators))
+    body += next_steps_paragraphs(steps)
+    document = BriefDocument(
+        masthead=settings.masthead.strip(),
+        issue_no=settings.issue_no,
+        total_issue_no=settings.total_issue_no,
+        editor=settings.editor.strip(),
+        date=settings.date,
+        title=settings.title.strip() or default_title(year),
+        body=tuple(body),
+        report_to=settings.report_to,
+        send_to=settings.send_to,
+        distribute_to=settings.distribute_to,
+        copies=settings.copies,
+        attachment=_attachment(year, projects, areas, tasks, today),
+        attachment_note=f"附件：{year}年度项目推进情况表",
+    )
+    return BriefBuild(year, settings, document, stats, previous)
+
+
+def write_brief(
+    build: BriefBuild,
+    path: Path,
+    *,
+    pdf: bool = False,
+    progress: Progress | None = None,
+    timeout: float | None = None,
+) -> BriefOutput:
+    """Write the docx (atomically) and, when asked, its PDF; touches no database."""
+    progress = progress or NullProgress()
+    progress.start(2 if pdf else 1, "生成简报")
+    docx = write_docx(build.document, Path(path))
+    progress.tick()
+    if not pdf:
+        progress.finish()
+        return BriefOutput(docx)
+    check_cancelled(progress)
+    try:
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        pdf_path = convert_to_pdf(docx, **kwargs)
+    except LibreOfficeMissingError as exc:
+        progress.finish()
+        return BriefOutput(docx, None, exc.message)
+    progress.tick()
+    progress.finish()
+    return BriefOutput(docx, pdf_path)
+
+
+def record_brief(store: Store, build: BriefBuild, path: Path) -> BriefRecord:
+    """Remember the brief: settings (for the next issue) and the numbers it printed."""
+    settings = build.settings
+    return add_brief(
+        store,
+        year=build.year,
+        issue_no=settings.issue_no,
+        total_issue_no=settings.total_issue_no,
+        date=settings.date.isoformat(),
+        settings=settings.to_json(),
+        stats=build.stats,
+        path=str(path),
+    )
+
+
+def generate_brief(
+    store: Store,
+    year: int,
+    settings: BriefSettings,
+    path: Path,
+    today: date,
+    *,
+    pdf: bool = False,
+    progress: Progress | None = None,
+) -> tuple[BriefOutput, BriefRecord]:
+    """Build, write and record a brief (the command line's whole use case)."""
+    build = build_brief(store, year, settings, today)
+    output = write_brief(build, path, pdf=pdf, progress=progress)
+    return output, record_brief(store, build, output.docx)
