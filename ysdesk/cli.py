@@ -131,6 +131,15 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 转为 PDF")
     p.add_argument("--issue", type=int, metavar="N", help="期号（默认接上一期）")
     p.add_argument("--date", type=_parse_date, metavar="YYYY-MM-DD", help="印发日期")
+    p.add_argument("--total-issue", type=int, metavar="N", help="总期号（默认接上一期）")
+    p.add_argument("--masthead", metavar="TEXT", help="简报名称（版头）")
+    p.add_argument("--editor", metavar="TEXT", help="编印单位")
+    p.add_argument("--title", metavar="TEXT", help="标题（默认按年度生成）")
+    p.add_argument("--report-to", metavar="TEXT", help="报：")
+    p.add_argument("--send-to", metavar="TEXT", help="送：")
+    p.add_argument("--distribute-to", metavar="TEXT", help="发：")
+    p.add_argument("--copies", type=int, metavar="N", help="共印份数")
+    p.add_argument("--next-steps", metavar="FILE", help="“五、下一步工作”的文字（UTF-8 文本文件）")
 
     p = sub.add_parser("matrix", help="责任矩阵（单位 × 重点任务）")
     p.add_argument("--year", type=int, required=True)
@@ -291,6 +300,48 @@ def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
+    from dataclasses import replace
+
+    from ysdesk.services.brief import generate_brief, suggest_settings
+
+    output = Path(args.output).expanduser()
+    next_steps = None
+    if args.next_steps:
+        try:
+            next_steps = Path(args.next_steps).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            raise UserError(f"无法读取“下一步工作”文本文件：{args.next_steps}。") from None
+    store = ctx.open_store()
+    try:
+        settings = suggest_settings(store, ctx.today)
+        given = {
+            "issue_no": args.issue,
+            "total_issue_no": args.total_issue,
+            "date": args.date,
+            "masthead": args.masthead,
+            "editor": args.editor,
+            "title": args.title,
+            "report_to": args.report_to,
+            "send_to": args.send_to,
+            "distribute_to": args.distribute_to,
+            "copies": args.copies,
+            "next_steps": next_steps,
+        }
+        settings = replace(settings, **{k: v for k, v in given.items() if v is not None})
+        result, record = generate_brief(store, args.year, settings, output, ctx.today, pdf=args.pdf)
+    finally:
+        store.close()
+    total = f"（总第{record.total_issue_no}期）" if record.total_issue_no else ""
+    ctx.out.write(f"已生成简报第{record.issue_no}期{total}：{result.docx}\n")
+    if result.pdf is not None:
+        ctx.out.write(f"已生成 PDF：{result.pdf}\n")
+    if args.pdf and result.pdf is None:
+        print(result.pdf_message, file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
 def _not_ready(name: str) -> Callable[[argparse.Namespace, Context], int]:
     def handler(args: argparse.Namespace, ctx: Context) -> int:
         raise UserError(f"“{name}”功能尚未提供。")
@@ -307,7 +358,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "restore": cmd_restore,
     "import": _not_ready("import"),
     "export": _not_ready("export"),
-    "brief": _not_ready("brief"),
+    "brief": cmd_brief,
     "matrix": _not_ready("matrix"),
     "indicators": _not_ready("indicators"),
     "dashboard": _not_ready("dashboard"),
