@@ -80,3 +80,20 @@ def fresh_store(plan_db: Path) -> Iterator[Store]:
 @pytest.fixture
 def today() -> date:
     return TODAY
+
+
+GENERATED_COUNT = 10_000
+
+
+@pytest.fixture(scope="session")
+def generated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plan with a generated 10,000-project 2025 list, built once; open it read-only."""
+    from ysdesk.services.synthetic import add_synthetic_list
+
+    path = tmp_path_factory.mktemp("generated") / "generated.db"
+    store = init_database(path, sample=False)
+    try:
+        add_synthetic_list(store, GENERATED_COUNT, 2025)
+    finally:
+        store.close()
+    return path

@@ -144,22 +144,35 @@ def build_parser() -> ChineseArgumentParser:
     p = sub.add_parser("matrix", help="责任矩阵（单位 × 重点任务）")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--by", choices=["projects", "tasks"], default="projects")
+    p.add_argument("--all-units", action="store_true", help="也列出本年度未承担任务的单位")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("indicators", help="目标指标：目标值、实际值与差距")
-    p.add_argument("--set", nargs=3, metavar=("NAME", "YEAR", "VALUE"), help="录入某年实际值")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--set", nargs=3, metavar=("NAME", "YEAR", "VALUE"), help="录入某年实际值")
+    group.add_argument("--delete", nargs=2, metavar=("NAME", "YEAR"), help="删除某年实际值")
+    group.add_argument("--import", dest="import_file", metavar="FILE", help="从两列表格导入实际值")
     p.add_argument("--source", default="", help="与 --set 同用：数据来源")
-    p.add_argument("--import", dest="import_file", metavar="FILE", help="从两列表格导入实际值")
+    p.add_argument("--date", default="", metavar="DATE", help="与 --set 同用：数据日期")
+    p.add_argument("--year", type=int, help="与 --import 同用：表格无“年度”列时数据所属年度")
+    p.add_argument("--dry-run", action="store_true", help="与 --import 同用：只预览，不写入")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("dashboard", help="督办看板：按状态、逾期、30 天内到期")
     p.add_argument("--year", type=int, required=True)
+    p.add_argument("--days", type=int, default=30, metavar="N", help="“即将到期”的天数")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("rollover", help="把未完成项目结转到下一年度")
     p.add_argument("--year", type=int, required=True, help="从该年度结转")
     p.add_argument("--to", type=int, dest="to_year", help="结转到的年度（默认下一年）")
     p.add_argument("--dry-run", action="store_true")
+    p.add_argument(
+        "--skip-existing", action="store_true", help="目标年度已有结转副本的项目跳过不再结转"
+    )
+    p.add_argument(
+        "--exclude", type=int, nargs="+", default=[], metavar="ID", help="不结转这些项目"
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("compare", help="比较两个年度的清单")
@@ -300,6 +313,230 @@ def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_matrix(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services.matrix import build_matrix, check_lines
+
+    store = ctx.open_store(readonly=True)
+    try:
+        matrix = build_matrix(store, args.year, args.by, all_units=args.all_units)
+    finally:
+        store.close()
+    if args.json:
+        ctx.print_json(matrix.to_json())
+        return EXIT_OK
+    nos = [t.no for t in matrix.tasks]
+    width = max((_display_width(r.unit) for r in matrix.rows), default=4) + 2
+    header = "".join(f"{n:>6}" for n in nos)
+    ctx.out.write(f"{_pad('单位', width)}{header}  {_pad('牵头', 6)}配合\n")
+    for row in matrix.rows:
+        cells = "".join(f"{_cell_text(row.cells[n].lead, row.cells[n].co):>6}" for n in nos)
+        totals = f"  {row.lead_total:<6}{row.co_total}"
+        ctx.out.write(f"{_pad(row.unit, width)}{cells}{totals}\n")
+    sums = "".join(
+        f"{_cell_text(matrix.column_totals[n].lead, matrix.column_totals[n].co):>6}" for n in nos
+    )
+    totals = f"  {matrix.lead_total:<6}{matrix.co_total}"
+    ctx.out.write(f"{_pad('合计', width)}{sums}{totals}\n")
+    for line in check_lines(matrix):
+        ctx.out.write(line + "\n")
+    return EXIT_OK
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align for a terminal, where a Chinese character is two columns wide."""
+    return text + " " * max(width - _display_width(text), 0)
+
+
+def _cell_text(lead: int, co: int) -> str:
+    parts = ([f"●{lead}"] if lead else []) + ([f"○{co}"] if co else [])
+    return "".join(parts) or "·"
+
+
+def cmd_indicators(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services import indicators
+
+    if args.import_file:
+        store = ctx.open_store(readonly=args.dry_run)
+        try:
+            result = indicators.import_values(
+                store, Path(args.import_file), year=args.year, dry_run=args.dry_run
+            )
+        finally:
+            store.close()
+        if args.json:
+            ctx.print_json(result.to_json())
+        else:
+            for row in result.rows:
+                value = row.value
+                what = f"{value.year} 年 {value.value:g}" if value else ""
+                notes = "；".join(row.messages)
+                ctx.out.write(f"第 {row.row} 行\t{row.action}\t{row.name}\t{what}\t{notes}\n")
+            s = result.summary
+            done = "已导入" if result.applied else "预览（未写入）"
+            print(
+                f"{done}：新增 {s['new']}，更新 {s['update']}，未变 {s['unchanged']}，"
+                f"错误 {s['error']}。",
+                file=sys.stderr,
+            )
+        return EXIT_PARTIAL if result.has_errors else EXIT_OK
+    if args.set or args.delete:
+        year_text = (args.set or args.delete)[1]
+        try:
+            year = int(year_text)
+        except ValueError:
+            raise UserError(f"年度应为整数：{year_text}。") from None
+        store = ctx.open_store()
+        try:
+            if args.set:
+                value = _parse_number(args.set[2])
+                entry = indicators.set_value(
+                    store, args.set[0], year, value, source=args.source, as_of=args.date
+                )
+                name = indicators.resolve_indicator(store, args.set[0]).name
+                print(f"已录入：{name} {entry.year} 年 {entry.value:g}。", file=sys.stderr)
+            else:
+                indicators.delete_value(store, args.delete[0], year)
+                name = indicators.resolve_indicator(store, args.delete[0]).name
+                print(f"已删除：{name} {year} 年的实际值。", file=sys.stderr)
+            statuses = indicators.indicator_statuses(store)
+        finally:
+            store.close()
+    else:
+        store = ctx.open_store(readonly=True)
+        try:
+            statuses = indicators.indicator_statuses(store)
+        finally:
+            store.close()
+    if args.json:
+        ctx.print_json([s.to_json() for s in statuses])
+        return EXIT_OK
+    for status in statuses:
+        ctx.out.write(status.sentence() + "\n")
+    return EXIT_OK
+
+
+def _parse_number(text: str) -> float:
+    try:
+        return float(text.strip().rstrip("%"))
+    except ValueError:
+        raise UserError(f"数值应为数字：{text}。") from None
+
+
+def cmd_dashboard(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services.dashboard import build_dashboard
+
+    if args.days < 0:
+        raise UserError("--days 不能为负数。")
+    store = ctx.open_store(readonly=True)
+    try:
+        board = build_dashboard(store, args.year, ctx.today, soon_days=args.days)
+    finally:
+        store.close()
+    if args.json:
+        ctx.print_json(board.to_json())
+        return EXIT_OK
+    out = ctx.out
+    out.write(board.summary_line() + "\n")
+    out.write("按状态：" + "，".join(f"{k} {v}" for k, v in board.by_status.items()) + "\n")
+    for a in board.by_area:
+        out.write(f"{a.area.label}：{a.total} 项，完成 {a.by_status['已完成']}，逾期 {a.overdue}\n")
+    for title, entries, unit in (
+        ("逾期项目", board.overdue, "逾期"),
+        (f"{board.soon_days} 天内到期", board.due_soon, "剩"),
+    ):
+        out.write(f"\n{title}（{len(entries)}）：\n")
+        for e in entries:
+            out.write(
+                f"{e.project_id:>6}  {e.deadline.isoformat()}  {unit} {e.days} 天  "
+                f"{e.name}（{'、'.join(e.lead_units)}）\n"
+            )
+    if board.top_units:
+        out.write("\n逾期项目最多的单位：\n")
+        for u in board.top_units:
+            out.write(f"{u.unit}：牵头 {u.lead}，配合 {u.co}\n")
+    return EXIT_OK
+
+
+def cmd_rollover(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services.rollover import apply_rollover, plan_rollover
+
+    store = ctx.open_store(readonly=args.dry_run)
+    try:
+        plan = plan_rollover(store, args.year, args.to_year)
+        unknown = set(args.exclude) - {i.project.id for i in plan.items}
+        if unknown:
+            ids = "、".join(str(i) for i in sorted(unknown))
+            raise UserError(f"要排除的项目不在 {args.year} 年度清单中：{ids}。")
+        if args.dry_run:
+            if args.json:
+                ctx.print_json(plan.to_json())
+                return EXIT_OK
+            for item in plan.items:
+                p = item.project
+                label = "不结转（已排除）" if p.id in args.exclude else item.action_label
+                change = ""
+                if item.action == "carry":
+                    change = f" → {item.new_code}  {item.new_deadline_text or '—'}"
+                ctx.out.write(f"{p.id:>6}  {p.code:<12} {label}{change}  {p.name}\n")
+            print(
+                f"预览：结转 {len(plan.to_carry)} 个，已完成不结转 {len(plan.done)} 个，"
+                f"已有结转副本 {len(plan.existing)} 个；未写入。",
+                file=sys.stderr,
+            )
+            return EXIT_OK
+        result = apply_rollover(
+            store,
+            args.year,
+            args.to_year,
+            exclude=args.exclude,
+            skip_existing=args.skip_existing,
+        )
+    finally:
+        store.close()
+    if args.json:
+        ctx.print_json(result.to_json())
+    skipped = f"，跳过已结转 {len(result.skipped_existing)} 个" if result.skipped_existing else ""
+    print(
+        f"已从 {result.from_year} 年度结转 {len(result.created)} 个项目到 {result.to_year} 年度"
+        f"{skipped}。",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services.rollover import compare_years
+
+    store = ctx.open_store(readonly=True)
+    try:
+        comparison = compare_years(store, args.year_a, args.year_b)
+    finally:
+        store.close()
+    if args.json:
+        ctx.print_json(comparison.to_json())
+        return EXIT_OK
+    out = ctx.out
+    a, b = comparison.year_a, comparison.year_b
+    out.write(f"{b} 年新增（{len(comparison.added)}）：\n")
+    for p in comparison.added:
+        out.write(f"  + {p.code}  {p.name}\n")
+    out.write(f"{a} 年有、{b} 年无（{len(comparison.dropped)}）：\n")
+    for p in comparison.dropped:
+        out.write(f"  - {p.code}  {p.name}（{p.status.value}）\n")
+    out.write(f"延续（{len(comparison.carried)}），其中有变化（{len(comparison.changed)}）：\n")
+    for pair in comparison.changed:
+        out.write(f"  * {pair.a.code} → {pair.b.code}  {pair.b.name}\n")
+        for ch in pair.changes:
+            out.write(f"      {ch.label}：{ch.old or '—'} → {ch.new or '—'}\n")
+    return EXIT_OK
+
+
 def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
     from dataclasses import replace
 
@@ -359,11 +596,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "import": _not_ready("import"),
     "export": _not_ready("export"),
     "brief": cmd_brief,
-    "matrix": _not_ready("matrix"),
-    "indicators": _not_ready("indicators"),
-    "dashboard": _not_ready("dashboard"),
-    "rollover": _not_ready("rollover"),
-    "compare": _not_ready("compare"),
+    "matrix": cmd_matrix,
+    "indicators": cmd_indicators,
+    "dashboard": cmd_dashboard,
+    "rollover": cmd_rollover,
+    "compare": cmd_compare,
     "screenshot": _not_ready("screenshot"),
 }
 

@@ -1,0 +1,441 @@
+"""Year rollover (结转): start next year's list from this year's; and comparing two years.
+
+Unfinished projects are copied into the new year linked to their origin (origin_id), with the
+完成时限's explicit year moved forward, codes numbered for the new year and the old progress
+kept as a note; completed projects stay behind. The write is one transaction after a backup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ysdesk.domain.deadline import parse_deadline
+from ysdesk.domain.errors import UserError
+from ysdesk.domain.model import FIELD_LABELS, Project, ProjectFilter, Status, format_list
+from ysdesk.services.progress import NullProgress, Progress, check_cancelled
+from ysdesk.store import Store
+from ysdesk.store.backup import auto_backup
+from ysdesk.store.rollups import codes_of_year, origin_links
+
+_FULLWIDTH_DIGITS = "０１２３４５６７８９"
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+# A year followed by one of these starts a period ("2025年起持续推进"): it stays as written,
+# since the work did start then.
+_START_MARKS = ("起", "开始", "以来", "以后", "之后")
+_AFTER_YEAR = re.compile(r"[年./-]?度?(?:\d{1,2}月?(?:\d{1,2}[日号])?)?")
+
+
+@dataclass(frozen=True)
+class RolloverItem:
+    """One project of the source year and what rollover does with it."""
+
+    project: Project
+    action: str  # "carry" | "done" | "existing"
+    new_code: str = ""
+    new_deadline_text: str = ""
+    new_deadline: date | None = None
+    existing_id: int | None = None
+
+    @property
+    def carry(self) -> bool:
+        return self.action == "carry"
+
+    @property
+    def action_label(self) -> str:
+        if self.action == "carry":
+            return "结转"
+        if self.action == "existing":
+            return f"已结转（项目 {self.existing_id}）"
+        return "已完成，不结转"
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.project
+        return {
+            "id": p.id,
+            "code": p.code,
+            "name": p.name,
+            "task_no": p.task_no,
+            "status": p.status.value,
+            "action": self.action,
+            "deadline_text": p.deadline_text,
+            "new_code": self.new_code,
+            "new_deadline_text": self.new_deadline_text,
+            "new_deadline": self.new_deadline.isoformat() if self.new_deadline else None,
+            "existing_id": self.existing_id,
+        }
+
+
+@dataclass
+class RolloverPlan:
+    """What rolling `from_year` over into `to_year` would do, project by project."""
+
+    from_year: int
+    to_year: int
+    items: list[RolloverItem]
+
+    @property
+    def to_carry(self) -> list[RolloverItem]:
+        return [i for i in self.items if i.action == "carry"]
+
+    @property
+    def existing(self) -> list[RolloverItem]:
+        return [i for i in self.items if i.action == "existing"]
+
+    @property
+    def done(self) -> list[RolloverItem]:
+        return [i for i in self.items if i.action == "done"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from_year": self.from_year,
+            "to_year": self.to_year,
+            "summary": {
+                "projects": len(self.items),
+                "carry": len(self.to_carry),
+                "done": len(self.done),
+                "existing": len(self.existing),
+            },
+            "items": [i.to_json() for i in self.items],
+        }
+
+
+@dataclass
+class RolloverResult:
+    """The outcome of an applied rollover: (source id, new id) pairs and what was left out."""
+
+    from_year: int
+    to_year: int
+    created: list[tuple[int, int]]
+    skipped_existing: list[int] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)
+    backup: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from_year": self.from_year,
+            "to_year": self.to_year,
+            "created": [{"origin_id": a, "id": b} for a, b in self.created],
+            "skipped_existing": self.skipped_existing,
+            "excluded": self.excluded,
+            "backup": str(self.backup) if self.backup else None,
+        }
+
+
+def shift_deadline_text(text: str, from_year: int, to_year: int) -> str:
+    """The 完成时限 with its explicit mentions of `from_year` moved to `to_year`.
+
+    "2025年12月底前" → "2026年12月底前"; "2026年6月底前", "持续推进" and "年底前" stay (the last
+    derives its date from the new project's year); "2025年起…" stays, as the work began then.
+    Full-width (２０２５) and Chinese-numeral (二〇二五) years keep their way of writing.
+    """
+    if not text:
+        return text
+    spellings = {
+        str(from_year): str(to_year),
+        _digits(from_year, _FULLWIDTH_DIGITS): _digits(to_year, _FULLWIDTH_DIGITS),
+        _digits(from_year, _CHINESE_DIGITS): _digits(to_year, _CHINESE_DIGITS),
+        _digits(from_year, _CHINESE_DIGITS).replace("〇", "零"): _digits(
+            to_year, _CHINESE_DIGITS
+        ).replace("〇", "零"),
+    }
+    alternatives = "|".join(re.escape(s) for s in spellings)
+    digit = r"[0-9０-９〇零一二三四五六七八九]"
+    # A compact date "20251231" is a year too; "120250" is not.
+    pattern = re.compile(rf"(?<!{digit})({alternatives})(?=(?:[01]\d[0-3]\d)?(?!{digit}))")
+    normalised = unicodedata.normalize("NFKC", text)
+
+    def replace(match: re.Match[str]) -> str:
+        # Positions agree between the text and its NFKC form: only digits change width.
+        rest = normalised[match.end() :] if len(normalised) == len(text) else text[match.end() :]
+        after = _AFTER_YEAR.match(rest)
+        if rest[after.end() if after else 0 :].startswith(_START_MARKS):
+            return match.group()
+        return spellings[match.group()]
+
+    shifted = pattern.sub(replace, text)
+    # 2月29日 of a leap year has no twin in the next year: use the month's last day.
+    lost = parse_deadline(shifted, to_year) is None and parse_deadline(text, from_year) is not None
+    if shifted != text and lost:
+        shifted = re.sub(r"2月29([日号])", r"2月28\1", shifted)
+    return shifted
+
+
+def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> RolloverPlan:
+    """What a rollover would do: every project of `from_year` with its action and new values."""
+    to_year = from_year + 1 if to_year is None else to_year
+    if to_year <= from_year:
+        raise UserError(f"结转目标年度（{to_year}）应晚于源年度（{from_year}）。")
+    projects = store.list_projects(ProjectFilter(year=from_year))
+    if not projects:
+        raise UserError(f"{from_year} 年度没有项目，无可结转。")
+    links = origin_links(store, to_year, [p.id for p in projects if p.id is not None])
+    numbering = _CodeNumbering(to_year, codes_of_year(store, to_year))
+    items = []
+    for p in projects:
+        if p.status is Status.DONE:
+            items.append(RolloverItem(project=p, action="done"))
+            continue
+        new_text = shift_deadline_text(p.deadline_text, from_year, to_year)
+        existing = links.get(p.id) if p.id is not None else None
+        items.append(
+            RolloverItem(
+                project=p,
+                action="existing" if existing is not None else "carry",
+                new_code="" if existing is not None else numbering.next(p.task_no),
+                new_deadline_text=new_text,
+                new_deadline=parse_deadline(new_text, to_year),
+                existing_id=existing,
+            )
+        )
+    return RolloverPlan(from_year=from_year, to_year=to_year, items=items)
+
+
+def apply_rollover(
+    store: Store,
+    from_year: int,
+    to_year: int | None = None,
+    *,
+    exclude: Collection[int] = (),
+    skip_existing: bool = False,
+    progress: Progress | None = None,
+) -> RolloverResult:
+    """Carry the unfinished projects over (except `exclude`) in one transaction after a backup.
+
+    Refuses when the target year already holds copies of the same projects, unless
+    `skip_existing` says to leave those out.
+    """
+    progress = progress or NullProgress()
+    plan = plan_rollover(store, from_year, to_year)
+    excluded = set(exclude)
+    existing = [i for i in plan.existing if i.project.id not in excluded]
+    if existing and not skip_existing:
+        first = existing[0].project.name
+        raise UserError(
+            f"{plan.to_year} 年度已有从 {from_year} 年度结转来的 {len(existing)} 个相同项目"
+            f"（如“{first}”），未作改动；如只结转其余项目，"
+            "请勾选“跳过已结转的项目”（命令行加 --skip-existing）。"
+        )
+    items = [i for i in plan.to_carry if i.project.id not in excluded]
+    if not items:
+        raise UserError(f"没有需要从 {from_year} 年度结转到 {plan.to_year} 年度的项目。")
+    progress.start(len(items), f"结转到 {plan.to_year} 年度")
+    backup = auto_backup(store, f"{plan.to_year}年度结转前")
+    origin = f"{from_year}年度结转"
+    created: list[tuple[int, int]] = []
+    with store.atomic():
+        new_ids = store.insert_projects(
+            (_carried_copy(i, plan.to_year) for i in items), origin=origin
+        )
+        check_cancelled(progress)
+        for item, new_id in zip(items, new_ids, strict=True):
+            assert item.project.id is not None
+            created.append((item.project.id, new_id))
+    progress.tick(len(items))
+    progress.finish()
+    return RolloverResult(
+        from_year=from_year,
+        to_year=plan.to_year,
+        created=created,
+        skipped_existing=[i.project.id for i in existing if i.project.id is not None],
+        excluded=sorted(
+            i.project.id for i in plan.to_carry if i.project.id in excluded and i.project.id
+        ),
+        backup=backup,
+    )
+
+
+def _carried_copy(item: RolloverItem, to_year: int) -> Project:
+    p = item.project
+    note = p.note
+    if p.progress:
+        carried = f"{p.year}年进展：{p.progress}"
+        note = f"{note}\n{carried}" if note else carried
+    return p.replace(
+        id=None,
+        year=to_year,
+        code=item.new_code,
+        deadline_text=item.new_deadline_text,
+        deadline=None,
+        progress="",
+        note=note,
+        origin_id=p.id,
+        created_at="",
+        updated_at="",
+        version=1,
+        history=(),
+    )
+
+
+class _CodeNumbering:
+    """Codes "YYYY-TT-NN" for a year, continuing after the codes it already has."""
+
+    def __init__(self, year: int, existing: list[tuple[int, str]]) -> None:
+        self.year = year
+        self.last: dict[int, int] = {}
+        self.width = 2
+        pattern = re.compile(rf"^{year}-(\d+)-(\d+)$")
+        for task_no, code in existing:
+            match = pattern.match(code.strip())
+            if match and int(match.group(1)) == task_no:
+                seq = int(match.group(2))
+                self.last[task_no] = max(self.last.get(task_no, 0), seq)
+                self.width = max(self.width, len(match.group(2)))
+
+    def next(self, task_no: int) -> str:
+        seq = self.last.get(task_no, 0) + 1
+        self.last[task_no] = seq
+        return f"{self.year}-{task_no:02d}-{seq:0{self.width}d}"
+
+
+def _digits(year: int, alphabet: str) -> str:
+    return "".join(alphabet[int(d)] for d in str(year))
+
+
+# ------------------------------------------------------------------ comparison
+_COMPARED_FIELDS = ("name", "task_no", "lead_units", "co_units", "deadline_text")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs between a project and its successor."""
+
+    field: str
+    old: str
+    new: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+
+@dataclass(frozen=True)
+class CarriedPair:
+    """A project of year A and its successor in year B; `by` is "origin" or "name"."""
+
+    a: Project
+    b: Project
+    by: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass
+class Comparison:
+    """Two years side by side: added, dropped, carried (with their changes)."""
+
+    year_a: int
+    year_b: int
+    added: list[Project]
+    dropped: list[Project]
+    carried: list[CarriedPair]
+
+    @property
+    def changed(self) -> list[CarriedPair]:
+        return [c for c in self.carried if c.changes]
+
+    @property
+    def dropped_unfinished(self) -> list[Project]:
+        return [p for p in self.dropped if p.status is not Status.DONE]
+
+    def to_json(self) -> dict[str, Any]:
+        """The `compare --json` object."""
+        return {
+            "year_a": self.year_a,
+            "year_b": self.year_b,
+            "summary": {
+                "added": len(self.added),
+                "dropped": len(self.dropped),
+                "dropped_unfinished": len(self.dropped_unfinished),
+                "carried": len(self.carried),
+                "changed": len(self.changed),
+            },
+            "added": [_brief(p) for p in self.added],
+            "dropped": [_brief(p) for p in self.dropped],
+            "carried": [
+                {
+                    "a": _brief(c.a),
+                    "b": _brief(c.b),
+                    "by": c.by,
+                    "changes": [
+                        {"field": ch.field, "label": ch.label, "old": ch.old, "new": ch.new}
+                        for ch in c.changes
+                    ],
+                }
+                for c in self.carried
+            ],
+        }
+
+
+def compare_years(store: Store, year_a: int, year_b: int) -> Comparison:
+    """Match year B's projects to year A's by origin link, then by name; report the rest."""
+    if year_a == year_b:
+        raise UserError("请选择两个不同的年度进行比较。")
+    a_list = store.list_projects(ProjectFilter(year=year_a))
+    b_list = store.list_projects(ProjectFilter(year=year_b))
+    if not a_list and not b_list:
+        raise UserError(f"{year_a} 年度和 {year_b} 年度都没有项目。")
+    a_by_id = {p.id: p for p in a_list}
+    matched_a: set[int | None] = set()
+    pairs: dict[int | None, tuple[Project, str]] = {}
+    for b in b_list:
+        if b.origin_id is not None and b.origin_id in a_by_id and b.origin_id not in matched_a:
+            matched_a.add(b.origin_id)
+            pairs[b.id] = (a_by_id[b.origin_id], "origin")
+    by_name: dict[str, list[Project]] = {}
+    for a in a_list:
+        if a.id not in matched_a:
+            by_name.setdefault(_name_key(a.name), []).append(a)
+    for b in b_list:
+        if b.id in pairs:
+            continue
+        candidates = by_name.get(_name_key(b.name))
+        if candidates:
+            a = candidates.pop(0)
+            matched_a.add(a.id)
+            pairs[b.id] = (a, "name")
+    carried = []
+    added = []
+    for b in b_list:
+        if b.id in pairs:
+            a, how = pairs[b.id]
+            carried.append(CarriedPair(a=a, b=b, by=how, changes=_changes(a, b)))
+        else:
+            added.append(b)
+    dropped = [a for a in a_list if a.id not in matched_a]
+    return Comparison(year_a=year_a, year_b=year_b, added=added, dropped=dropped, carried=carried)
+
+
+def _changes(a: Project, b: Project) -> tuple[FieldChange, ...]:
+    changes = []
+    for name in _COMPARED_FIELDS:
+        old, new = getattr(a, name), getattr(b, name)
+        if old != new:
+            changes.append(FieldChange(field=name, old=_text(old), new=_text(new)))
+    return tuple(changes)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, tuple):
+        return format_list(value)
+    return str(value)
+
+
+def _name_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _brief(p: Project) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "code": p.code,
+        "name": p.name,
+        "task_no": p.task_no,
+        "status": p.status.value,
+        "lead_units": list(p.lead_units),
+        "deadline_text": p.deadline_text,
+    }
