@@ -140,7 +140,9 @@ def _masthead(doc: BriefDocument) -> list[str]:
     parts.append(_para("GBIssue", _run(issue, gbt.FANGSONG, gbt.BODY_SIZE_PT)))
     editor_line = (
         _run(doc.editor, gbt.FANGSONG, gbt.BODY_SIZE_PT)
-        + "<w:r><w:tab/></w:r>"
+        + _run("", gbt.FANGSONG, gbt.BODY_SIZE_PT).replace(
+            '<w:t xml:space="preserve"></w:t>', "<w:tab/>"
+        )
         + _run(chinese_date(doc.date), gbt.FANGSONG, gbt.BODY_SIZE_PT)
     )
     rule = f'<w:pBdr><w:bottom w:val="single" w:sz="12" w:space="6" w:color="{gbt.RED}"/></w:pBdr>'
@@ -333,9 +335,9 @@ def build_docx(doc: BriefDocument) -> Document:
         _start_landscape_section(document, elements[-1])
         _append_fragment(document, _attachment(doc.attachment))
     core = document.core_properties
-    core.title = doc.title
-    core.author = doc.editor
-    core.subject = doc.masthead
+    core.title = _ILLEGAL_XML.sub("", doc.title)[:255]
+    core.author = _ILLEGAL_XML.sub("", doc.editor)[:255]
+    core.subject = _ILLEGAL_XML.sub("", doc.masthead)[:255]
     core.comments = ""
     return document
 

@@ -1,0 +1,74 @@
+"""`ysdesk brief`: writes the docx, remembers the issue, says plainly when no PDF can be made."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+
+from ysdesk.cli import main
+from ysdesk.exchange import pdf
+from ysdesk.store import Store
+from ysdesk.store.briefs import list_briefs
+
+
+def test_brief_writes_the_docx_and_numbers_the_next_issue(
+    sample_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "简报.docx"
+    args = ["--db", str(sample_db), "--today", "2026-11-27", "brief", "--year", "2025"]
+    rc = main([*args, "-o", str(out), "--issue", "3", "--total-issue", "15", "--copies", "30"])
+    assert rc == 0, capsys.readouterr().err
+    assert "第3期（总第15期）" in capsys.readouterr().out
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "第3期（总第15期）" in texts
+    steps = tmp_path / "steps.txt"
+    steps.write_text("（一）专项督查。年底前完成。\n", encoding="utf-8")
+    second = tmp_path / "second.docx"
+    rc = main([*args, "-o", str(second), "--next-steps", str(steps), "--date", "2026-12-30"])
+    assert rc == 0
+    texts = [p.text for p in docx.Document(str(second)).paragraphs]
+    assert "第4期（总第16期）" in texts
+    assert "（一）专项督查。年底前完成。" in texts
+    assert any(t.startswith("与上期简报（第3期，2026年11月27日）相比") for t in texts)
+    with Store.open(sample_db) as store:
+        issues = [b.issue_no for b in list_briefs(store)]
+    assert issues == [4, 3]
+
+
+def test_pdf_without_libreoffice_exits_1_with_the_docx_written(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv(pdf.ENV_SOFFICE, "")
+    out = tmp_path / "b.docx"
+    rc = main(["--db", str(sample_db), "brief", "--year", "2025", "-o", str(out), "--pdf"])
+    assert rc == 1
+    assert out.exists() and not out.with_suffix(".pdf").exists()
+    assert "未找到 LibreOffice" in capsys.readouterr().err
+
+
+def test_refusals_change_nothing(sample_db: Path, tmp_path: Path, capsys) -> None:
+    base = ["--db", str(sample_db), "brief"]
+    assert main([*base, "--year", "2031", "-o", str(tmp_path / "x.docx")]) == 2
+    assert "2031 年度没有项目" in capsys.readouterr().err
+    assert main([*base, "--year", "2025", "-o", str(tmp_path / "no" / "x.docx")]) == 2
+    assert "文件夹不存在" in capsys.readouterr().err
+    assert main([*base, "--year", "2025", "-o", str(tmp_path / "x.docx"), "--issue", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "期号" in err
+    with Store.open(sample_db) as store:
+        assert list_briefs(store) == []
+
+
+def test_output_goes_to_the_context_stream(sample_db: Path, tmp_path: Path) -> None:
+    from datetime import date
+
+    from ysdesk.cli import COMMANDS, Context, build_parser
+
+    buffer = io.StringIO()
+    ctx = Context(db_path=sample_db, today=date(2026, 11, 27), out=buffer)
+    args = build_parser().parse_args(["brief", "--year", "2025", "-o", str(tmp_path / "a.docx")])
+    assert COMMANDS["brief"](args, ctx) == 0
+    assert "已生成简报第1期" in buffer.getvalue()
