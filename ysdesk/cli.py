@@ -579,6 +579,20 @@ def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services.exporter import export
+
+    store = ctx.open_store(readonly=True)
+    try:
+        paths = export(store, args.kind, args.year, Path(args.output), today=ctx.today)
+    finally:
+        store.close()
+    for path in paths:
+        ctx.out.write(f"{path}\n")
+    print(f"已导出 {len(paths)} 个文件。", file=sys.stderr)
+    return EXIT_OK
+
+
 def _not_ready(name: str) -> Callable[[argparse.Namespace, Context], int]:
     def handler(args: argparse.Namespace, ctx: Context) -> int:
         raise UserError(f"“{name}”功能尚未提供。")
@@ -594,7 +608,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "import": _not_ready("import"),
-    "export": _not_ready("export"),
+    "export": cmd_export,
     "brief": cmd_brief,
     "matrix": cmd_matrix,
     "indicators": cmd_indicators,

@@ -1,0 +1,192 @@
+"""The hidden data an exported workbook carries so its return can be merged three-way.
+
+A very hidden sheet holds the database's identity, the year, the export time, the unit of a
+unit sheet, and per project its id, version and the values as exported (the merge base). The
+project id is also in a hidden column beside each row, so rows survive re-sorting. Every part
+is optional on the way back: a department may delete the sheet or the column, and the import
+falls back to matching by task and name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ysdesk.domain.model import Project
+from ysdesk.exchange.sheets import SheetGrid
+
+HIDDEN_SHEET = "_ysdesk"
+FORMAT_NAME = "ysdesk-exchange"
+FORMAT_VERSION = 1
+ID_HEADER = "ysdesk编号"
+PROJECTS_MARK = "projects"
+HASH_PREFIX = "sha256:"
+
+KIND_LIST = "list"
+KIND_UNIT = "unit"
+KIND_DIVISION = "division"
+KIND_MATRIX = "matrix"
+KIND_LABELS = {
+    KIND_LIST: "项目清单",
+    KIND_UNIT: "分单位填报表",
+    KIND_DIVISION: "分工表",
+    KIND_MATRIX: "责任矩阵",
+}
+
+# Fields a project list carries, i.e. the fields a return can change; order of the base JSON.
+BASE_FIELDS: tuple[str, ...] = (
+    "task_no",
+    "name",
+    "goal",
+    "zones",
+    "lead_units",
+    "co_units",
+    "deadline_text",
+    "status",
+    "progress",
+    "note",
+)
+# A base value longer than this is kept as its hash: equality is all the merge needs, and a
+# cell holds at most 32,767 characters.
+_LONG_VALUE = 4_000
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """Who exported what, when: written into the hidden sheet."""
+
+    kind: str
+    db_id: str
+    year: int
+    exported_at: str
+    unit: str = ""
+    sheet: str = ""
+
+
+@dataclass(frozen=True)
+class Base:
+    """A project as exported: its version then and its field values (or their hashes)."""
+
+    version: int
+    values: dict[str, Any]
+
+
+@dataclass
+class RoundTrip:
+    """What a returned workbook still carries of its export."""
+
+    meta: ExportMeta
+    bases: dict[int, Base] = field(default_factory=dict)
+
+
+def base_value(project: Project, name: str) -> Any:
+    """A field as the base JSON stores it: lists for unit/zone lists, the status word."""
+    value = project.field_value(name)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def value_hash(value: Any) -> str:
+    """The hash a long base value is replaced by."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return HASH_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_hashed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(HASH_PREFIX) and len(value) == 71
+
+
+def same_as_base(value: Any, base: Any) -> bool:
+    """Whether a (JSON-shaped) value equals a base value that may be a hash."""
+    if is_hashed(base):
+        return value_hash(value) == base
+    return value == base
+
+
+def encode_base(project: Project) -> str:
+    """The base JSON of one project (compact; long values hashed)."""
+    values = {}
+    for name in BASE_FIELDS:
+        value = base_value(project, name)
+        if isinstance(value, str) and len(value) > _LONG_VALUE:
+            value = value_hash(value)
+        values[name] = value
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def meta_rows(meta: ExportMeta) -> list[list[str]]:
+    """The key/value rows at the top of the hidden sheet."""
+    return [
+        [FORMAT_NAME, str(FORMAT_VERSION)],
+        ["kind", meta.kind],
+        ["db_id", meta.db_id],
+        ["year", str(meta.year)],
+        ["exported_at", meta.exported_at],
+        ["unit", meta.unit],
+        ["sheet", meta.sheet],
+        [PROJECTS_MARK, "id", "version", "base"],
+    ]
+
+
+def project_row(project: Project) -> list[Any]:
+    """One project's row of the hidden sheet."""
+    return ["", project.id, project.version, encode_base(project)]
+
+
+def read_roundtrip(grids: Iterable[SheetGrid]) -> RoundTrip | None:
+    """The hidden data of a returned workbook, or None when it is gone or unreadable."""
+    for grid in grids:
+        if grid.name != HIDDEN_SHEET or not grid.rows or grid.cell(0, 0) != FORMAT_NAME:
+            continue
+        return _parse_hidden(grid)
+    return None
+
+
+def _parse_hidden(grid: SheetGrid) -> RoundTrip | None:
+    values: dict[str, str] = {}
+    start = None
+    for index, row in enumerate(grid.rows[1:], start=1):
+        key = _text(row[0] if row else None)
+        if key == PROJECTS_MARK:
+            start = index + 1
+            break
+        values[key] = _text(row[1] if len(row) > 1 else None)
+    try:
+        year = int(float(values.get("year", "")))
+    except ValueError:
+        return None
+    meta = ExportMeta(
+        kind=values.get("kind", ""),
+        db_id=values.get("db_id", ""),
+        year=year,
+        exported_at=values.get("exported_at", ""),
+        unit=values.get("unit", ""),
+        sheet=values.get("sheet", ""),
+    )
+    result = RoundTrip(meta=meta)
+    if start is None:
+        return result
+    for row in grid.rows[start:]:
+        if len(row) < 4:
+            continue
+        try:
+            project_id = int(row[1])  # type: ignore[arg-type]
+            version = int(row[2])  # type: ignore[arg-type]
+            data = json.loads(str(row[3]))
+        except (TypeError, ValueError):
+            continue
+        if isinstance(data, dict):
+            result.bases[project_id] = Base(version=version, values=data)
+    return result
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
