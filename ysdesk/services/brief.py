@@ -34,7 +34,7 @@ from ysdesk.exchange.docx_brief import (
     chinese_date,
     write_docx,
 )
-from ysdesk.exchange.pdf import LibreOfficeMissingError, convert_to_pdf
+from ysdesk.exchange.pdf import LibreOfficeMissingError, convert_to_pdf, libreoffice_available
 from ysdesk.services.progress import NullProgress, Progress, check_cancelled
 from ysdesk.store import Store
 from ysdesk.store.briefs import BriefRecord, add_brief, last_brief, previous_brief
@@ -510,6 +510,18 @@ def default_next_steps(year: int, stats: dict[str, Any], indicator_count: int) -
         "形成项目清单，逐项推进实施。"
     )
     return "\n".join(f"（{_NUMERALS[i]}）{line}" for i, line in enumerate(lines))
+
+
+def pdf_available() -> bool:
+    """Whether briefs can be converted to PDF here (LibreOffice is installed)."""
+    return libreoffice_available()
+
+
+def default_next_steps_for(store: Store, year: int, today: date) -> str:
+    """The default 五、下一步工作 of `year`'s brief as the dialog shows it for editing."""
+    projects = store.list_projects(ProjectFilter(year=year), today=today)
+    stats = brief_stats(projects, store.areas(), today)
+    return default_next_steps(year, stats, len(store.indicators()))
 
 
 def next_steps_paragraphs(text: str) -> list[Para]:

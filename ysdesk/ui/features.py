@@ -21,7 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 # Append "ysdesk.ui.<module>:install" entries; order is the order of the menu entries.
-FEATURES: list[str] = []
+FEATURES: list[str] = [
+    "ysdesk.ui.brief_dialog:install",
+]
 
 
 def installers() -> list[Callable[[Any], None]]:
