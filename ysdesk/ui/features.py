@@ -22,7 +22,10 @@ from typing import Any
 
 # Append "ysdesk.ui.<module>:install" entries; order is the order of the menu entries.
 FEATURES: list[str] = [
-    "ysdesk.ui.brief_dialog:install",
+    "ysdesk.ui.matrix_view:install",
+    "ysdesk.ui.indicators_view:install",
+    "ysdesk.ui.dashboard_view:install",
+    "ysdesk.ui.rollover_dialog:install",
 ]
 
 
