@@ -26,6 +26,7 @@ FEATURES: list[str] = [
     "ysdesk.ui.indicators_view:install",
     "ysdesk.ui.dashboard_view:install",
     "ysdesk.ui.rollover_dialog:install",
+    "ysdesk.ui.brief_dialog:install",
 ]
 
 
