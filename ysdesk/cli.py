@@ -593,6 +593,50 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services.importer import (
+        CONFLICT,
+        ERROR,
+        UNCHANGED,
+        ImportChoices,
+        apply_import,
+        preview_file,
+        row_line,
+        summary_line,
+    )
+
+    store = ctx.open_store(readonly=args.dry_run)
+    try:
+        preview = preview_file(store, Path(args.file), unit=args.unit, year=args.year)
+        receipt = None
+        if not args.dry_run:
+            receipt = apply_import(store, preview, ImportChoices(accept_sheet=args.accept_sheet))
+    finally:
+        store.close()
+    if args.json:
+        data = preview.to_json(ctx.today)
+        data["applied"] = (
+            None if receipt is None else {"batch_id": receipt.batch_id, **receipt.counts}
+        )
+        ctx.print_json(data)
+    else:
+        for row in preview.rows:
+            if row.action != UNCHANGED:
+                ctx.out.write(row_line(row) + "\n")
+    for message in preview.messages:
+        print(message, file=sys.stderr)
+    print(summary_line(preview), file=sys.stderr)
+    counts = preview.counts()
+    if receipt is not None:
+        c = receipt.counts
+        kept = f"，{c['conflict_kept']} 处冲突保留数据库原值" if c["conflict_kept"] else ""
+        print(f"已导入：新增 {c['new']} 个，更新 {c['update']} 个{kept}。", file=sys.stderr)
+    else:
+        print("预览模式，未写入数据库。", file=sys.stderr)
+    conflicts_left = counts[CONFLICT] and not (receipt is not None and args.accept_sheet)
+    return EXIT_PARTIAL if conflicts_left or counts[ERROR] else EXIT_OK
+
+
 def _not_ready(name: str) -> Callable[[argparse.Namespace, Context], int]:
     def handler(args: argparse.Namespace, ctx: Context) -> int:
         raise UserError(f"“{name}”功能尚未提供。")
@@ -607,7 +651,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
-    "import": _not_ready("import"),
+    "import": cmd_import,
     "export": cmd_export,
     "brief": cmd_brief,
     "matrix": cmd_matrix,

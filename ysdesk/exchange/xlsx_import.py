@@ -1,0 +1,724 @@
+"""Read a department's returned sheet into parsed rows, without the store.
+
+Finds the sheet and its header row(s) by itself (title rows, a 填报单位 line and a 填报说明
+sheet before it are skipped), maps header-name variants to fields (DESIGN.md §5), fills
+vertical merges down, understands section rows ("一、…", "1.任务…"), blank rows, repeated
+header rows and footnotes ("注：…"), and turns each project row into field values: task
+references in any usual form, units split and resolved, 完成时限 from text or date cells,
+status words. What a row means for the database (new, update, conflict) is the service's job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ysdesk.domain.deadline import excel_date_text, parse_deadline
+from ysdesk.domain.errors import BadFileError
+from ysdesk.domain.model import CHINESE_NUMERALS, Status, Task
+from ysdesk.domain.text import clean_cell_text, normalize_spaces, remove_spaces
+from ysdesk.domain.units import UnitResolver, split_units
+from ysdesk.exchange.roundtrip import (
+    HIDDEN_SHEET,
+    ID_HEADER,
+    KIND_LABELS,
+    KIND_LIST,
+    KIND_UNIT,
+    RoundTrip,
+    read_roundtrip,
+)
+from ysdesk.exchange.sheets import Cell, SheetGrid
+
+# Field names as the model spells them; "either" is 完成情况 (status or progress by content),
+# "serial" and "id" are read but never written to a project.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "serial": ("序号", "编号", "序", "no", "no."),
+    "id": (ID_HEADER.casefold(),),
+    "task_no": (
+        "重点任务",
+        "主要任务",
+        "所属任务",
+        "对应任务",
+        "所属重点任务",
+        "对应重点任务",
+        "任务",
+        "任务编号",
+        "重点任务编号",
+        "任务序号",
+    ),
+    "name": (
+        "项目名称",
+        "工作任务",
+        "具体举措",
+        "项目",
+        "具体项目",
+        "举措",
+        "主要举措",
+        "项目内容",
+        "具体工作",
+        "工作事项",
+        "任务事项",
+    ),
+    "goal": (
+        "年度目标",
+        "目标任务",
+        "工作目标",
+        "年度任务目标",
+        "年度工作目标",
+        "年度目标任务",
+        "建设内容",
+        "主要内容",
+        "目标",
+        "年度计划",
+        "预期目标",
+    ),
+    "zones": ("功能区", "所在功能区", "所属功能区", "功能片区", "所在区域"),
+    "lead_units": (
+        "牵头单位",
+        "牵头部门",
+        "责任单位",
+        "责任部门",
+        "主责单位",
+        "主责部门",
+        "牵头",
+        "责任主体",
+    ),
+    "co_units": (
+        "配合单位",
+        "配合部门",
+        "协办单位",
+        "协办部门",
+        "参与单位",
+        "协同单位",
+        "配合",
+        "协作单位",
+    ),
+    "deadline_text": (
+        "完成时限",
+        "时间节点",
+        "完成时间",
+        "时限",
+        "计划完成时间",
+        "完成期限",
+        "时间安排",
+        "完成节点",
+    ),
+    "status": ("推进状态", "状态", "进度状态", "项目状态", "完成状态", "推进状况"),
+    "progress": (
+        "进展情况",
+        "推进情况",
+        "工作进展",
+        "进展",
+        "最新进展",
+        "推进进展",
+        "进度情况",
+        "目前进展",
+        "当前进展",
+        "工作推进情况",
+        "进展情况说明",
+    ),
+    "either": ("完成情况", "落实情况", "执行情况"),
+    "note": ("备注", "说明", "备注说明"),
+}
+# 责任单位 alone names the lead; with 配合单位 beside it, it is a group over both.
+RESPONSIBLE_HEADERS = frozenset({"责任单位", "责任部门", "责任主体"})
+_ALIAS_FIELD: dict[str, str] = {
+    alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases
+}
+# Longer aliases first, so "重点任务编号" is tried before "重点任务" when a header only starts so.
+_PREFIX_ALIASES = sorted((a for a in _ALIAS_FIELD if len(a) >= 3), key=len, reverse=True)
+_VALUE_FIELDS = frozenset(FIELD_ALIASES) - {"serial", "id", "either"}
+HEADER_SCAN_ROWS = 40
+
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_HEADER_NOISE = re.compile(r"[*＊:：\s]")
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_UNIT_LINE = re.compile(r"(?:填报|报送|责任|牵头)单位\s*[:：]\s*([^\s　]+(?:[ 　][^\s　：:]+)*)")
+_AS_OF = re.compile(r"(?:截至|截止|填报日期|填报时间|报送日期)(?:日期|时间)?\s*[:：]?\s*(.+)")
+_FOOTNOTE = re.compile(
+    r"^(?:注|附注|说明|备注|填报说明|填表说明)\s*[0-9０-９一二三四五六七八九十]*\s*[:：、.．]|^[*＊※]"
+)
+_TOTAL = re.compile(r"^(?:合计|小计|总计|共计)")
+_AREA_SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])"
+)
+_TASK_PREFIX = re.compile(
+    r"^(?:重点)?任务\s*(?:第)?\s*([0-9]+|[一二三四五六七八九十]+)\s*(?:项)?\s*[.、．:：]?\s*(.*)$"
+)
+_TASK_ORDINAL = re.compile(r"^第\s*([0-9]+|[一二三四五六七八九十]+)\s*项\s*[.、．:：]?\s*(.*)$")
+_TASK_NUMBERED = re.compile(r"^([0-9]+)\s*(?:[.、．。:：)）]\s*|\s+|$)(.*)$", re.DOTALL)
+_TASK_BRACKETED = re.compile(
+    r"^[（(]\s*([0-9]+|[一二三四五六七八九十]+)\s*[）)]\s*(.*)$", re.DOTALL
+)
+_TASK_CHINESE = re.compile(r"^([一二三四五六七八九十]+)\s*[、.．]\s*(.*)$", re.DOTALL)
+_TITLE_NOISE = re.compile(r"[\s“”\"'‘’。．.、，,；;：:（）()《》<>—\-]")
+_PROGRESS_DATE = re.compile(
+    r"^\s*[（(【\[]?\s*(?:截至|截止)?\s*"
+    r"((?:(?:19|20)\d\d\s*[年./-]\s*)?\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?)"
+    r"\s*[）)】\]]?\s*(?:[:：,，、]|\s)?"
+)
+_ZONE_SPLIT = re.compile(r"[、,，;；/／\n]+")
+_STATUS_LIKE_MAX = 6
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """What parsing needs to know of the plan: tasks, zone names and the unit registry."""
+
+    tasks: Sequence[Task]
+    zones: Sequence[str]
+    resolver: UnitResolver
+
+
+@dataclass
+class ParsedRow:
+    """One project row: field values as read (None: not given), and what was noticed."""
+
+    row: int  # 1-based, as Excel numbers rows
+    values: dict[str, Any] = field(default_factory=dict)
+    project_id: int | None = None
+    progress_date: str | None = None
+    new_units: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedSheet:
+    """A returned workbook as parsed: its rows and what the sheet says about itself."""
+
+    file_name: str
+    sheet: str
+    header_rows: tuple[int, int]  # 1-based first and last header row
+    columns: dict[str, int]  # field → 0-based column
+    rows: list[ParsedRow]
+    roundtrip: RoundTrip | None = None
+    year_hint: int | None = None
+    unit_hint: str = ""
+    as_of: date | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.roundtrip.meta.kind if self.roundtrip else ""
+
+
+@dataclass(frozen=True)
+class _Header:
+    score: int
+    sheet_index: int
+    first: int  # 0-based first header row
+    last: int  # 0-based last header row
+    columns: dict[str, int]
+    responsible_lead: bool  # the lead column is a lone 责任单位: "（牵头）" marks or first = lead
+
+
+# ------------------------------------------------------------------ headers
+def header_key(value: Cell) -> str:
+    """A header cell as compared with the aliases: half-width, no spaces, marks or colons."""
+    text = unicodedata.normalize("NFKC", clean_cell_text(value))
+    return _HEADER_NOISE.sub("", text).casefold()
+
+
+def header_field(value: Cell) -> str | None:
+    """The field a header cell names, or None."""
+    key = header_key(value)
+    if not key:
+        return None
+    found = _ALIAS_FIELD.get(key)
+    if found is None:
+        bare = _BRACKETED.sub("", key)
+        found = _ALIAS_FIELD.get(bare)
+        if found is None and bare:
+            for alias in _PREFIX_ALIASES:
+                if bare.startswith(alias):
+                    return _ALIAS_FIELD[alias]
+    return found
+
+
+def _map_header(top: list[Cell], bottom: list[Cell] | None) -> tuple[dict[str, int], bool]:
+    """Columns of a one- or two-row header; the sub-label wins under a merged group label."""
+    columns: dict[str, int] = {}
+    lead_header = ""
+    width = max(len(top), len(bottom or ()))
+    for col in range(width):
+        upper = top[col] if col < len(top) else None
+        lower = bottom[col] if bottom is not None and col < len(bottom) else None
+        name = header_field(lower) if lower is not None else None
+        label = lower
+        if name is None:
+            name = header_field(upper)
+            label = upper
+        if name is None or name in columns:
+            continue
+        columns[name] = col
+        if name == "lead_units":
+            lead_header = header_key(label)
+    responsible = lead_header in RESPONSIBLE_HEADERS and "co_units" not in columns
+    return columns, responsible
+
+
+def _score(columns: dict[str, int]) -> int:
+    if "name" not in columns:
+        return 0
+    fields = set(columns) & (_VALUE_FIELDS | {"either"})
+    if len(fields) < 3:
+        return 0
+    return len(fields) * 10 + ("id" in columns)
+
+
+def _find_header(grids: Sequence[SheetGrid], filled: dict[int, list[list[Cell]]]) -> _Header | None:
+    """The best-scoring header row (pair) of any sheet; visible sheets before hidden ones."""
+    best: _Header | None = None
+    best_rank: tuple[int, int, int, int] | None = None
+    for index, grid in enumerate(grids):
+        if grid.name == HIDDEN_SHEET:
+            continue
+        rows = filled[index]
+        for r in range(min(len(rows), HEADER_SCAN_ROWS)):
+            top = rows[r]
+            if sum(v is not None for v in top) < 3:
+                continue
+            single, responsible = _map_header(top, None)
+            candidate = _Header(_score(single), index, r, r, single, responsible)
+            if r + 1 < len(rows):
+                double, responsible2 = _map_header(top, rows[r + 1])
+                score2 = _score(double)
+                if score2 > candidate.score or (
+                    score2
+                    and score2 == candidate.score
+                    and _is_sub_header(top, rows[r + 1], double)
+                ):
+                    candidate = _Header(score2, index, r, r + 1, double, responsible2)
+            if candidate.score == 0:
+                continue
+            rank = (not grid.hidden, candidate.score, -index, -r)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = candidate, rank
+    return best
+
+
+def _is_sub_header(top: list[Cell], bottom: list[Cell], columns: dict[str, int]) -> bool:
+    """Whether the second row holds header words under the first (not a data row)."""
+    under = 0
+    for col in columns.values():
+        lower = bottom[col] if col < len(bottom) else None
+        upper = top[col] if col < len(top) else None
+        if lower is not None and header_field(lower) is not None and lower != upper:
+            under += 1
+    return under > 0
+
+
+# -------------------------------------------------------------------- values
+def text_value(value: Cell) -> str:
+    """Cell text with spaces collapsed and lines trimmed."""
+    return normalize_spaces(clean_cell_text(value))
+
+
+def deadline_value(value: Cell) -> str:
+    """The 完成时限 text of a cell; a serial-number cell becomes a date written out."""
+    if isinstance(value, (date, datetime)):
+        return excel_date_text(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 3000:
+        derived = parse_deadline(value)
+        if derived is not None:
+            return excel_date_text(derived)
+    return text_value(value)
+
+
+def _numeral(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in CHINESE_NUMERALS for ch in text):
+        return None
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + CHINESE_NUMERALS.index(text[1]) + 1 if len(text) == 2 else None
+    if len(text) == 1:
+        return CHINESE_NUMERALS.index(text) + 1
+    if len(text) == 2 and text[1] == "十":
+        return (CHINESE_NUMERALS.index(text[0]) + 1) * 10
+    if len(text) == 3 and text[1] == "十":
+        return (CHINESE_NUMERALS.index(text[0]) + 1) * 10 + CHINESE_NUMERALS.index(text[2]) + 1
+    return None
+
+
+def _title_key(text: str) -> str:
+    return _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+class TaskMatcher:
+    """Task references as sheets write them: 2.提升…, （三）推动…, 任务4, 第4项, or the title."""
+
+    def __init__(self, tasks: Sequence[Task]) -> None:
+        self._numbers = {t.no for t in tasks}
+        self._titles = {_title_key(t.title): t.no for t in tasks}
+        self._keys = list(self._titles)
+
+    def match(self, value: Cell) -> tuple[int | None, str]:
+        """(task number or None, a note when the reference was doubtful)."""
+        if value is None or isinstance(value, bool):
+            return None, ""
+        if isinstance(value, (int, float)):
+            number = int(value) if float(value).is_integer() else None
+            if number in self._numbers:
+                return number, ""
+            return None, f"无法识别的重点任务“{clean_cell_text(value)}”"
+        text = unicodedata.normalize("NFKC", clean_cell_text(value)).strip()
+        if not text:
+            return None, ""
+        number: int | None = None
+        title = text
+        for pattern in (
+            _TASK_PREFIX,
+            _TASK_ORDINAL,
+            _TASK_BRACKETED,
+            _TASK_NUMBERED,
+            _TASK_CHINESE,
+        ):
+            m = pattern.match(text)
+            if m:
+                number = _numeral(m.group(1))
+                title = m.group(2)
+                break
+        by_title = self._by_title(title) if title else None
+        if by_title is not None:
+            # The title decides: "（三）推动新型研发机构…" numbers tasks within its area.
+            return by_title, ""
+        if number in self._numbers:
+            return number, ""
+        return None, f"无法识别的重点任务“{text[:30]}”"
+
+    def match_section(self, text: str) -> int | None:
+        """The task a section row names by its title (or as 任务N); None for other rows."""
+        text = unicodedata.normalize("NFKC", text).strip()
+        m = _TASK_PREFIX.match(text)
+        if m and _numeral(m.group(1)) in self._numbers:
+            return _numeral(m.group(1))
+        for pattern in (_TASK_BRACKETED, _TASK_NUMBERED, _TASK_CHINESE):
+            m = pattern.match(text)
+            if m:
+                text = m.group(2)
+                break
+        return self._by_title(text)
+
+    def _by_title(self, title: str) -> int | None:
+        key = _title_key(title)
+        if not key:
+            return None
+        if key in self._titles:
+            return self._titles[key]
+        contained = [no for k, no in self._titles.items() if k in key or key in k]
+        if len(contained) == 1 and len(key) >= 4:
+            return contained[0]
+        # A title with a typo or a word changed still names its task when it is close enough.
+        close = difflib.get_close_matches(key, self._keys, n=1, cutoff=0.75)
+        return self._titles[close[0]] if close else None
+
+
+def status_value(value: Cell) -> Status | None:
+    """A status word in any usual wording (未开始, 进行中, 已办结 …), or None."""
+    return Status.parse(clean_cell_text(value))
+
+
+def _either_is_status(rows: list[list[Cell]], col: int) -> bool:
+    """完成情况 holds status words when most of its filled cells are short status words."""
+    values = [clean_cell_text(r[col]) for r in rows if col < len(r) and r[col] is not None][:200]
+    values = [v for v in values if v]
+    if not values:
+        return True
+    words = sum(1 for v in values if len(v) <= _STATUS_LIKE_MAX and Status.parse(v) is not None)
+    return words * 10 >= len(values) * 6
+
+
+def progress_date(text: str, year: int | None) -> str | None:
+    """The day a progress text reports, when it starts with one: "10月15日：…" → 2025-10-15."""
+    m = _PROGRESS_DATE.match(text)
+    if not m:
+        return None
+    derived = parse_deadline(m.group(1), year)
+    return derived.isoformat() if derived else None
+
+
+def split_zones(value: Cell, zones: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(known zone names in order, unknown pieces) of a 功能区 cell; 策源区 finds 科技创新策源区."""
+    known: list[str] = []
+    unknown: list[str] = []
+    text = unicodedata.normalize("NFKC", clean_cell_text(value))
+    for piece in _ZONE_SPLIT.split(text):
+        piece = remove_spaces(piece)
+        if not piece or piece in ("无", "-", "—", "/"):
+            continue
+        if piece in zones:
+            match = piece
+        else:
+            candidates = [z for z in zones if piece in z or z in piece]
+            match = candidates[0] if len(candidates) == 1 else None
+        if match is None:
+            unknown.append(piece)
+        elif match not in known:
+            known.append(match)
+    return known, unknown
+
+
+# ------------------------------------------------------------------ parsing
+def parse_workbook(
+    grids: Sequence[SheetGrid], plan: PlanInfo, *, file_name: str, year: int | None = None
+) -> ParsedSheet:
+    """Find the project sheet and parse its rows; BadFileError when nothing looks like one."""
+    roundtrip = read_roundtrip(grids)
+    if roundtrip is not None and roundtrip.meta.kind not in ("", KIND_LIST, KIND_UNIT):
+        label = KIND_LABELS.get(roundtrip.meta.kind, roundtrip.meta.kind)
+        raise BadFileError(f"文件“{file_name}”是导出的{label}，不是项目清单，不能导入。")
+    filled = {i: g.filled_rows() if g.merged else g.rows for i, g in enumerate(grids)}
+    header = _find_header(grids, filled)
+    if header is None:
+        raise BadFileError(
+            f"文件“{file_name}”中找不到项目清单的表头（至少需要“项目名称”及牵头单位、"
+            "完成时限等列）。"
+        )
+    grid = grids[header.sheet_index]
+    rows = filled[header.sheet_index]
+    columns = dict(header.columns)
+    sheet = ParsedSheet(
+        file_name=file_name,
+        sheet=grid.name,
+        header_rows=(header.first + 1, header.last + 1),
+        columns=columns,
+        rows=[],
+        roundtrip=roundtrip,
+    )
+    _read_preamble(sheet, rows[: header.first])
+    if grid.dropped_cells:
+        shown = "、".join(grid.dropped_cells[:3])
+        sheet.messages.append(
+            f"表格主体之外的 {len(grid.dropped_cells)} 个单元格（{shown}）已忽略。"
+        )
+    data = rows[header.last + 1 :]
+    if "either" in columns:
+        col = columns.pop("either")
+        if "status" not in columns and ("progress" in columns or _either_is_status(data, col)):
+            columns["status"] = col
+        elif "progress" not in columns:
+            columns["progress"] = col
+    year = year or (roundtrip.meta.year if roundtrip else None) or sheet.year_hint
+    _parse_rows(sheet, grid, rows, header, plan, year)
+    return sheet
+
+
+def _read_preamble(sheet: ParsedSheet, rows: list[list[Cell]]) -> None:
+    """Title, 填报单位 and 截至日期 lines above the header."""
+    for row in rows:
+        seen: set[str] = set()
+        for value in row:
+            if not isinstance(value, str) or value in seen:
+                continue
+            seen.add(value)
+            text = unicodedata.normalize("NFKC", value)
+            if sheet.year_hint is None:
+                m = _YEAR.search(text)
+                if m:
+                    sheet.year_hint = int(m.group(1))
+            m = _UNIT_LINE.search(text)
+            if m and not sheet.unit_hint:
+                sheet.unit_hint = m.group(1).strip()
+            m = _AS_OF.search(text)
+            if m and sheet.as_of is None:
+                sheet.as_of = parse_deadline(m.group(1))
+
+
+def _parse_rows(
+    sheet: ParsedSheet,
+    grid: SheetGrid,
+    rows: list[list[Cell]],
+    header: _Header,
+    plan: PlanInfo,
+    year: int | None,
+) -> None:
+    columns = sheet.columns
+    tasks = TaskMatcher(plan.tasks)
+    name_col = columns["name"]
+    task_col = columns.get("task_no")
+    section_task: int | None = None
+    previous_task: int | None = None
+    raw_rows = grid.rows
+    for index in range(header.last + 1, len(rows)):
+        row = rows[index]
+        raw = raw_rows[index] if index < len(raw_rows) else []
+        filled_values = [v for v in raw if v is not None]
+        if not filled_values:
+            continue
+        first_text = clean_cell_text(filled_values[0])
+        name = text_value(row[name_col]) if name_col < len(row) else ""
+        if len(filled_values) == 1 and (name_col >= len(raw) or raw[name_col] is None):
+            # A lone value outside the name column: a section, a total or a footnote.
+            if _FOOTNOTE.match(first_text):
+                break
+            if _TOTAL.match(remove_spaces(first_text)):
+                continue
+            found = tasks.match_section(first_text)
+            if found is not None:
+                section_task = found
+                previous_task = None
+            elif _AREA_SECTION.match(first_text):
+                section_task = None
+                previous_task = None
+            continue
+        if _FOOTNOTE.match(first_text) and not name:
+            break
+        if _TOTAL.match(remove_spaces(first_text)) and not name:
+            continue
+        if _is_repeated_header(row, columns):
+            continue
+        parsed = _parse_row(index + 1, row, columns, header, plan, tasks, year)
+        if "task_no" not in parsed.values or parsed.values["task_no"] is None:
+            inherited = section_task
+            if task_col is not None and previous_task is not None and inherited is None:
+                # No merge information (ODS) or a blank under the task: same task as above.
+                inherited = previous_task
+            if inherited is not None:
+                parsed.values["task_no"] = inherited
+                parsed.errors = [e for e in parsed.errors if "重点任务" not in e]
+        previous_task = parsed.values.get("task_no") or previous_task
+        sheet.rows.append(parsed)
+
+
+def _is_repeated_header(row: list[Cell], columns: dict[str, int]) -> bool:
+    hits = 0
+    for name, col in columns.items():
+        if col < len(row) and header_field(row[col]) == name:
+            hits += 1
+    return hits >= 3
+
+
+def _parse_row(
+    number: int,
+    row: list[Cell],
+    columns: dict[str, int],
+    header: _Header,
+    plan: PlanInfo,
+    tasks: TaskMatcher,
+    year: int | None,
+) -> ParsedRow:
+    parsed = ParsedRow(row=number)
+    values = parsed.values
+
+    def cell(name: str) -> Cell:
+        col = columns.get(name)
+        return row[col] if col is not None and col < len(row) else None
+
+    if "id" in columns:
+        raw_id = cell("id")
+        if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
+            if float(raw_id).is_integer() and raw_id > 0:
+                parsed.project_id = int(raw_id)
+        elif isinstance(raw_id, str) and raw_id.strip().isdigit():
+            parsed.project_id = int(raw_id.strip())
+    values["name"] = text_value(cell("name"))
+    if not values["name"]:
+        parsed.errors.append("项目名称为空")
+    if "task_no" in columns:
+        task_no, note = tasks.match(cell("task_no"))
+        values["task_no"] = task_no
+        if note:
+            parsed.errors.append(note)
+    for name in ("goal", "note"):
+        if name in columns:
+            values[name] = text_value(cell(name))
+    if "deadline_text" in columns:
+        values["deadline_text"] = deadline_value(cell("deadline_text"))
+    if "status" in columns:
+        raw = cell("status")
+        status = status_value(raw)
+        values["status"] = status.value if status else None
+        if status is None and clean_cell_text(raw):
+            parsed.messages.append(f"无法识别的推进状态“{clean_cell_text(raw)[:20]}”，未修改")
+    if "progress" in columns:
+        text = text_value(cell("progress"))
+        values["progress"] = text
+        if text:
+            parsed.progress_date = progress_date(text, year)
+    if "zones" in columns:
+        known, unknown = split_zones(cell("zones"), plan.zones)
+        values["zones"] = known
+        for piece in unknown:
+            parsed.messages.append(f"无法识别的功能区“{piece}”，已忽略")
+    if "lead_units" in columns or "co_units" in columns:
+        _units(parsed, cell("lead_units"), cell("co_units"), columns, header, plan.resolver)
+    return parsed
+
+
+def _units(
+    parsed: ParsedRow,
+    lead_cell: Cell,
+    co_cell: Cell,
+    columns: dict[str, int],
+    header: _Header,
+    resolver: UnitResolver,
+) -> None:
+    """Split and resolve units; a lone 责任单位 column leads with its marked or first unit."""
+
+    def resolve(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        result = []
+        for name, marked in pieces:
+            canonical = resolver.resolve(name)
+            if canonical is None:
+                canonical = name
+                if name not in parsed.new_units:
+                    parsed.new_units.append(name)
+            result.append((canonical, marked))
+        return result
+
+    leads: list[str] = []
+    cos: list[str] = []
+    responsible = header.responsible_lead and clean_cell_text(lead_cell) != ""
+    if "lead_units" in columns:
+        pieces = resolve(split_units(lead_cell))
+        if responsible and pieces:
+            marked = [n for n, lead in pieces if lead]
+            chosen = marked or [pieces[0][0]]
+            leads = _unique(chosen)
+            cos = _unique(n for n, _ in pieces if n not in leads)
+        else:
+            leads = _unique(n for n, _ in pieces)
+    if "co_units" in columns:
+        pieces = resolve(split_units(co_cell))
+        for name, marked in pieces:
+            # "区科委（牵头）" written among the cooperating units still leads.
+            if marked and name not in leads:
+                leads.append(name)
+        cos = _unique([*cos, *(n for n, marked in pieces if not marked and n not in leads)])
+    if "lead_units" in columns:
+        parsed.values["lead_units"] = leads or None
+    if "co_units" in columns or responsible:
+        parsed.values["co_units"] = [u for u in cos if u not in leads]
+    for name in parsed.new_units:
+        parsed.messages.append(f"单位名录中没有“{name}”，导入时将新建该单位")
+
+
+def _unique(names: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for name in names:
+        seen.setdefault(name, None)
+    return list(seen)
+
+
+__all__ = [
+    "FIELD_ALIASES",
+    "ParsedRow",
+    "ParsedSheet",
+    "PlanInfo",
+    "TaskMatcher",
+    "deadline_value",
+    "header_field",
+    "parse_workbook",
+    "progress_date",
+    "split_zones",
+    "status_value",
+]

@@ -1,0 +1,693 @@
+"""Import a returned sheet: preview (match, field diffs, three-way conflicts), apply, revert.
+
+parse_file reads and parses without the store (a window runs it in a worker thread);
+build_preview matches the rows to the year's projects and compares each field three ways —
+the sheet, the database now, and the values as exported (the base the hidden sheet carries):
+
+- changed only in the sheet → update;
+- changed only in the database since the export → keep the database value;
+- changed in both, differently → conflict, applied only when the user picks the sheet's value.
+
+apply_import writes the chosen changes in one transaction after a backup, records the batch
+and returns a receipt; revert_import undoes the whole import from that receipt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ysdesk.domain.errors import UserError
+from ysdesk.domain.model import FIELD_LABELS, Project, ProjectFilter, Status, format_list
+from ysdesk.domain.text import remove_spaces
+from ysdesk.domain.units import UnitResolver
+from ysdesk.exchange.roundtrip import Base, base_value, same_as_base
+from ysdesk.exchange.sheets import read_workbook
+from ysdesk.exchange.xlsx_import import ParsedRow, ParsedSheet, PlanInfo, parse_workbook
+from ysdesk.services.progress import NullProgress, Progress
+from ysdesk.store import Store
+from ysdesk.store.backup import auto_backup
+from ysdesk.store.imports import (
+    delete_progress_after,
+    delete_unused_units,
+    progress_floor,
+    project_versions,
+)
+
+NEW = "new"
+UPDATE = "update"
+UNCHANGED = "unchanged"
+CONFLICT = "conflict"
+ERROR = "error"
+ACTIONS = (NEW, UPDATE, UNCHANGED, CONFLICT, ERROR)
+ACTION_LABELS = {
+    NEW: "新增",
+    UPDATE: "更新",
+    UNCHANGED: "无变化",
+    CONFLICT: "冲突",
+    ERROR: "错误",
+}
+# The fields a sheet can change, in the order a preview lists them.
+SHEET_FIELDS: tuple[str, ...] = (
+    "task_no",
+    "name",
+    "goal",
+    "zones",
+    "lead_units",
+    "co_units",
+    "deadline_text",
+    "status",
+    "progress",
+    "note",
+)
+_LIST_FIELDS = frozenset({"zones", "lead_units", "co_units"})
+UNDO_ORIGIN = "撤销导入"
+_MISSING_SHOWN = 10
+
+
+@dataclass
+class FieldChange:
+    """One field of one row: database value → sheet value, with the base when known."""
+
+    field: str
+    old: Any
+    new: Any
+    base: Any = None
+    conflict: bool = False
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "label": self.label,
+            "old": self.old,
+            "new": self.new,
+            "base": self.base,
+            "conflict": self.conflict,
+        }
+
+
+@dataclass
+class PreviewRow:
+    """What one row of the sheet would do."""
+
+    row: int
+    action: str
+    project: Project | None  # as it would be after applying every non-conflicting change
+    current: Project | None = None  # the matched project as the database holds it
+    changes: list[FieldChange] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    new_units: list[str] = field(default_factory=list)
+    progress_date: str | None = None
+
+    @property
+    def project_id(self) -> int | None:
+        return self.current.id if self.current is not None else None
+
+    @property
+    def conflicts(self) -> list[FieldChange]:
+        return [c for c in self.changes if c.conflict]
+
+    def to_json(self, today: date) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "action": self.action,
+            "project": self.project.to_json(today) if self.project is not None else None,
+            "changes": [c.to_json() for c in self.changes],
+            "messages": list(self.messages),
+        }
+
+
+@dataclass
+class ImportPreview:
+    """The preview of one file against the database (DESIGN.md §4 JSON shape)."""
+
+    file_name: str
+    file_hash: str
+    sheet: str
+    year: int
+    unit: str
+    rows: list[PreviewRow]
+    messages: list[str] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
+    as_of: date | None = None
+    db_id: str = ""
+
+    def counts(self) -> dict[str, int]:
+        counts = {"rows": len(self.rows), **dict.fromkeys(ACTIONS, 0)}
+        for row in self.rows:
+            counts[row.action] += 1
+        return counts
+
+    def summary(self) -> dict[str, Any]:
+        return {**self.counts(), "missing": len(self.missing), "messages": list(self.messages)}
+
+    def to_json(self, today: date) -> dict[str, Any]:
+        return {
+            "file": self.file_name,
+            "sheet": self.sheet,
+            "year": self.year,
+            "unit": self.unit or None,
+            "summary": self.summary(),
+            "rows": [row.to_json(today) for row in self.rows],
+        }
+
+
+@dataclass
+class ImportChoices:
+    """What to apply: rows (None: every new/update/conflict row) and conflicts' sheet fields."""
+
+    rows: set[int] | None = None
+    take_sheet: dict[int, set[str]] = field(default_factory=dict)
+    accept_sheet: bool = False
+
+
+@dataclass
+class UpdatedProject:
+    before: Project
+    fields: tuple[str, ...]
+    version_after: int
+
+
+@dataclass
+class ImportReceipt:
+    """What an applied import did, enough to put everything back."""
+
+    batch_id: int
+    file_name: str
+    created: dict[int, int] = field(default_factory=dict)  # id → version after creation
+    updated: list[UpdatedProject] = field(default_factory=list)
+    new_units: list[str] = field(default_factory=list)
+    progress_floor: int = 0
+    backup_path: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    skipped_conflicts: int = 0
+
+    @property
+    def project_ids(self) -> list[int]:
+        return [*self.created, *(u.before.id for u in self.updated if u.before.id is not None)]
+
+
+# ------------------------------------------------------------------ parsing
+def plan_info(store: Store) -> PlanInfo:
+    """What parsing needs from the store (tasks, zones, units), gathered on the store's thread."""
+    return PlanInfo(
+        tasks=store.tasks(),
+        zones=[z.name for z in store.zones()],
+        resolver=UnitResolver(store.units()),
+    )
+
+
+@dataclass
+class ParsedFile:
+    """A file read and parsed, with its hash: the part of an import that needs no store."""
+
+    path: Path
+    sheet: ParsedSheet
+    file_hash: str
+
+
+def parse_file(
+    path: Path | str, plan: PlanInfo, *, year: int | None = None, progress: Progress | None = None
+) -> ParsedFile:
+    """Read and parse a returned workbook (no store: safe in a worker thread)."""
+    progress = progress or NullProgress()
+    path = Path(path)
+    progress.start(2, f"读取 {path.name}")
+    grids = read_workbook(path)
+    progress.tick()
+    sheet = parse_workbook(grids, plan, file_name=path.name, year=year)
+    progress.tick()
+    progress.finish()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return ParsedFile(path=path, sheet=sheet, file_hash=digest.hexdigest())
+
+
+# ------------------------------------------------------------------ preview
+def name_key(name: str) -> str:
+    """How names are matched: half-width, no spaces, brackets and quotes unified, case-folded."""
+    text = remove_spaces(unicodedata.normalize("NFKC", name))
+    for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("—", "-")):
+        text = text.replace(a, b)
+    return text.casefold()
+
+
+def _sheet_value(name: str, value: Any) -> Any:
+    """A parsed value in the base's JSON shape (lists, status words)."""
+    if name in _LIST_FIELDS:
+        return list(value or ())
+    return value
+
+
+def _resolve_year(store: Store, parsed: ParsedSheet, year: int | None) -> int:
+    if year is not None:
+        return year
+    if parsed.roundtrip is not None:
+        return parsed.roundtrip.meta.year
+    if parsed.year_hint is not None:
+        return parsed.year_hint
+    years = store.years()
+    if len(years) == 1:
+        return years[0]
+    raise UserError(f"无法从“{parsed.file_name}”判断年度，请用 --year 指定。")
+
+
+def _resolve_scope(store: Store, parsed: ParsedSheet, unit: str | None) -> str:
+    resolver = UnitResolver(store.units())
+    sheet_unit = ""
+    if parsed.roundtrip is not None and parsed.roundtrip.meta.unit:
+        sheet_unit = parsed.roundtrip.meta.unit
+    elif parsed.unit_hint:
+        sheet_unit = resolver.resolve(parsed.unit_hint) or ""
+    if unit:
+        chosen = resolver.resolve(unit)
+        if chosen is None:
+            raise UserError(f"单位名录中没有“{unit}”。")
+        if sheet_unit and sheet_unit != chosen:
+            raise UserError(
+                f"“{parsed.file_name}”是“{sheet_unit}”的填报表，与指定的单位“{chosen}”不符。"
+            )
+        return chosen
+    return sheet_unit
+
+
+def build_preview(
+    store: Store,
+    parsed_file: ParsedFile,
+    *,
+    unit: str | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
+) -> ImportPreview:
+    """Match the parsed rows to the database and diff them field by field (reads only)."""
+    progress = progress or NullProgress()
+    parsed = parsed_file.sheet
+    year = _resolve_year(store, parsed, year)
+    scope = _resolve_scope(store, parsed, unit)
+    preview = ImportPreview(
+        file_name=parsed.file_name,
+        file_hash=parsed_file.file_hash,
+        sheet=parsed.sheet,
+        year=year,
+        unit=scope,
+        rows=[],
+        messages=list(parsed.messages),
+        as_of=parsed.as_of,
+        db_id=store.db_id,
+    )
+    trip = parsed.roundtrip
+    bases: dict[int, Base] = {}
+    trust_ids = False
+    if trip is not None:
+        if trip.meta.db_id and trip.meta.db_id == store.db_id:
+            bases = trip.bases
+            trust_ids = True
+            if trip.meta.year != year:
+                preview.messages.append(
+                    f"表格导出自 {trip.meta.year} 年度，按 {year} 年度导入，按任务和名称匹配。"
+                )
+                trust_ids = False
+                bases = {}
+        else:
+            preview.messages.append("该表格由其他数据库导出，按重点任务和项目名称匹配。")
+    elif parsed.columns.get("id") is None:
+        preview.messages.append(
+            "表格中没有导出时的隐藏信息，按重点任务和项目名称匹配，无法检测冲突。"
+        )
+    else:
+        preview.messages.append("表格中的隐藏工作表已被删除，无法检测冲突，按数据库现值比较。")
+
+    projects = store.list_projects(ProjectFilter(year=year))
+    by_id = {p.id: p for p in projects}
+    by_key: dict[tuple[int, str], list[Project]] = {}
+    by_name: dict[str, list[Project]] = {}
+    for p in projects:
+        key = name_key(p.name)
+        by_key.setdefault((p.task_no, key), []).append(p)
+        by_name.setdefault(key, []).append(p)
+    seen: dict[int, int] = {}  # project id → sheet row that matched it
+    progress.start(len(parsed.rows), "比对项目")
+    for row in parsed.rows:
+        preview.rows.append(
+            _preview_row(row, year, scope, by_id, by_key, by_name, seen, bases, trust_ids)
+        )
+        progress.tick()
+    progress.finish()
+    in_scope = [p for p in projects if not scope or scope in p.lead_units]
+    preview.missing = [p.id for p in in_scope if p.id not in seen and p.id is not None]
+    if preview.missing:
+        names = "、".join(by_id[i].name for i in preview.missing[:_MISSING_SHOWN])
+        more = "等" if len(preview.missing) > _MISSING_SHOWN else ""
+        preview.messages.append(
+            f"数据库中有 {len(preview.missing)} 个项目不在表格中（不会删除）：{names}{more}。"
+        )
+    new_units = sorted({u for r in preview.rows if r.action != ERROR for u in r.new_units})
+    if new_units:
+        preview.messages.append(f"将新建单位：{format_list(new_units)}。")
+    return preview
+
+
+def preview_file(
+    store: Store,
+    path: Path | str,
+    *,
+    unit: str | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
+) -> ImportPreview:
+    """Parse and preview in one go (the command line)."""
+    parsed = parse_file(path, plan_info(store), year=year, progress=progress)
+    return build_preview(store, parsed, unit=unit, year=year, progress=progress)
+
+
+def _preview_row(
+    row: ParsedRow,
+    year: int,
+    scope: str,
+    by_id: dict[int | None, Project],
+    by_key: dict[tuple[int, str], list[Project]],
+    by_name: dict[str, list[Project]],
+    seen: dict[int, int],
+    bases: dict[int, Base],
+    trust_ids: bool,
+) -> PreviewRow:
+    result = PreviewRow(
+        row=row.row,
+        action=ERROR,
+        project=None,
+        messages=list(row.messages),
+        new_units=list(row.new_units),
+        progress_date=row.progress_date,
+    )
+    if row.errors:
+        result.messages = [*row.errors, *result.messages]
+        return result
+    values = row.values
+    current: Project | None = None
+    if trust_ids and row.project_id is not None:
+        current = by_id.get(row.project_id)
+        if current is None:
+            result.messages.insert(
+                0, f"表格中的项目（编号 {row.project_id}）在数据库中已不存在（可能已删除），未导入"
+            )
+            return result
+    if current is None:
+        key = name_key(values.get("name") or "")
+        task_no = values.get("task_no")
+        candidates = by_key.get((task_no, key), []) if task_no else by_name.get(key, [])
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if c.id not in seen] or candidates
+        if len(candidates) == 1 or (candidates and task_no):
+            current = candidates[0]
+    if current is not None and current.id in seen:
+        result.messages.insert(0, f"与第 {seen[current.id]} 行是同一个项目，已跳过")
+        return result
+    if current is None:
+        return _new_row(result, values, year, scope)
+    assert current.id is not None
+    seen[current.id] = row.row
+    result.current = current
+    if scope and scope not in current.lead_units:
+        result.messages.insert(0, f"该项目不由“{scope}”牵头，不能通过其填报表修改")
+        result.project = current
+        return result
+    base = bases.get(current.id)
+    db_unchanged = base is not None and base.version == current.version
+    updated = current
+    for name in SHEET_FIELDS:
+        if name not in values or values[name] is None:
+            continue
+        sheet = _sheet_value(name, values[name])
+        db = base_value(current, name)
+        if sheet == db:
+            continue
+        if base is None or db_unchanged or name not in base.values:
+            result.changes.append(FieldChange(name, db, sheet, None if base is None else db))
+        elif same_as_base(sheet, base.values[name]):
+            continue  # changed in the database only: keep it
+        elif same_as_base(db, base.values[name]):
+            result.changes.append(FieldChange(name, db, sheet, base.values[name]))
+        else:
+            result.changes.append(FieldChange(name, db, sheet, base.values[name], conflict=True))
+            continue
+        updated = updated.replace(**{name: _model_value(name, sheet)})
+    result.project = updated
+    if "lead_units" in values and values["lead_units"] is None:
+        result.messages.append("牵头单位为空，保留原值")
+    if any(c.conflict for c in result.changes):
+        result.action = CONFLICT
+    elif result.changes:
+        result.action = UPDATE
+    else:
+        result.action = UNCHANGED
+    if result.action == UNCHANGED:
+        result.new_units = []
+    return result
+
+
+def _new_row(result: PreviewRow, values: dict[str, Any], year: int, scope: str) -> PreviewRow:
+    problems = []
+    if not values.get("task_no"):
+        problems.append("新项目缺少重点任务（或无法识别）")
+    leads = list(values.get("lead_units") or ())
+    if not leads and scope:
+        leads = [scope]
+    if not leads:
+        problems.append("新项目缺少牵头单位")
+    elif scope and scope not in leads:
+        problems.append(f"新项目不由“{scope}”牵头，不能通过其填报表新增")
+    if problems:
+        result.messages = [*problems, *result.messages]
+        return result
+    status = Status(values["status"]) if values.get("status") else Status.NOT_STARTED
+    co = [u for u in values.get("co_units") or () if u not in leads]
+    result.project = Project(
+        id=None,
+        year=year,
+        name=values["name"],
+        task_no=values["task_no"],
+        zones=tuple(values.get("zones") or ()),
+        lead_units=tuple(leads),
+        co_units=tuple(co),
+        goal=values.get("goal") or "",
+        deadline_text=values.get("deadline_text") or "",
+        status=status,
+        progress=values.get("progress") or "",
+        note=values.get("note") or "",
+    )
+    result.action = NEW
+    return result
+
+
+def _model_value(name: str, value: Any) -> Any:
+    if name in _LIST_FIELDS:
+        return tuple(value)
+    if name == "status":
+        return Status(value)
+    return value
+
+
+# -------------------------------------------------------------------- apply
+def _chosen_changes(row: PreviewRow, choices: ImportChoices) -> dict[str, Any]:
+    picked = choices.take_sheet.get(row.row, set())
+    changes = {}
+    for change in row.changes:
+        if change.conflict and not (choices.accept_sheet or change.field in picked):
+            continue
+        changes[change.field] = _model_value(change.field, change.new)
+    return changes
+
+
+def apply_import(
+    store: Store,
+    preview: ImportPreview,
+    choices: ImportChoices | None = None,
+    *,
+    expected_versions: dict[int, int] | None = None,
+    backup: bool = True,
+    progress: Progress | None = None,
+) -> ImportReceipt:
+    """Apply the chosen rows in one transaction after a backup; all or nothing.
+
+    `expected_versions` overrides the versions seen at preview time (a redo after an undo).
+    """
+    choices = choices or ImportChoices()
+    progress = progress or NullProgress()
+    if store.readonly:
+        raise UserError("数据库以只读方式打开，不能导入。")
+    if preview.db_id and store.db_id != preview.db_id:
+        raise UserError("预览所用的数据库已更换，请重新预览后再导入。")
+    selected = [
+        row
+        for row in preview.rows
+        if row.action in (NEW, UPDATE, CONFLICT)
+        and (choices.rows is None or row.row in choices.rows)
+    ]
+    backup_path = ""
+    if backup and selected:
+        made = auto_backup(store, "导入前")
+        backup_path = str(made) if made else ""
+    origin = preview.file_name
+    planned = {row.row: _chosen_changes(row, choices) for row in selected if row.action != NEW}
+    counts = {
+        "new": sum(1 for row in selected if row.action == NEW),
+        "update": sum(1 for changes in planned.values() if changes),
+        "conflict_taken": sum(
+            1 for row in selected for c in row.conflicts if c.field in planned.get(row.row, {})
+        ),
+        "conflict_kept": sum(
+            1 for row in selected for c in row.conflicts if c.field not in planned.get(row.row, {})
+        ),
+    }
+    receipt = ImportReceipt(batch_id=0, file_name=origin, backup_path=backup_path, counts=counts)
+    receipt.skipped_conflicts = counts["conflict_kept"]
+    progress.start(len(selected), "导入项目")
+    with store.atomic():
+        receipt.progress_floor = progress_floor(store)
+        receipt.batch_id = store.record_import_batch(
+            file_name=origin,
+            file_hash=preview.file_hash,
+            unit=preview.unit,
+            year=preview.year,
+            counts=counts,
+            backup_path=backup_path,
+        )
+        resolver = UnitResolver(store.units())
+        wanted = {u for row in selected for u in row.new_units}
+        for name in sorted(wanted):
+            if resolver.resolve(name) is None:
+                resolver.add(store.add_unit(name, kind="导入新增"))
+                receipt.new_units.append(name)
+        for row in selected:
+            if row.action == NEW:
+                assert row.project is not None
+                created = store.insert_project(
+                    row.project,
+                    origin=origin,
+                    batch_id=receipt.batch_id,
+                    progress_date=row.progress_date or _as_of(preview),
+                )
+                assert created.id is not None
+                receipt.created[created.id] = created.version
+            else:
+                current = row.current
+                assert current is not None and current.id is not None
+                changes = planned[row.row]
+                if not changes:
+                    progress.tick()
+                    continue
+                expected = (expected_versions or {}).get(current.id, current.version)
+                after = store.update_project(
+                    current.id,
+                    changes,
+                    expected_version=expected,
+                    origin=origin,
+                    batch_id=receipt.batch_id,
+                    progress_date=row.progress_date or _as_of(preview),
+                )
+                receipt.updated.append(
+                    UpdatedProject(
+                        before=current, fields=tuple(changes), version_after=after.version
+                    )
+                )
+            progress.tick()
+    progress.finish()
+    return receipt
+
+
+def _as_of(preview: ImportPreview) -> str | None:
+    return preview.as_of.isoformat() if preview.as_of else None
+
+
+def revert_import(store: Store, receipt: ImportReceipt) -> dict[int, int]:
+    """Put back everything an import changed; returns the affected projects' new versions.
+
+    Created projects are deleted, updated ones get their old values back, the progress entries
+    the import added are removed, and units it created go again if nothing uses them.
+    """
+    origin = f"{UNDO_ORIGIN}：{receipt.file_name}"
+    with store.atomic():
+        for project_id, version in receipt.created.items():
+            store.delete_project(project_id, expected_version=version, origin=origin)
+        for item in reversed(receipt.updated):
+            before = item.before
+            assert before.id is not None
+            store.update_project(
+                before.id,
+                {name: getattr(before, name) for name in item.fields},
+                expected_version=item.version_after,
+                origin=origin,
+            )
+        delete_progress_after(
+            store, receipt.progress_floor, [u.before.id for u in receipt.updated if u.before.id]
+        )
+        delete_unused_units(store, receipt.new_units)
+    return project_versions(store, receipt.project_ids)
+
+
+def summary_line(preview: ImportPreview) -> str:
+    """One Chinese sentence of counts."""
+    c = preview.counts()
+    return (
+        f"共 {c['rows']} 行：新增 {c[NEW]}，更新 {c[UPDATE]}，无变化 {c[UNCHANGED]}，"
+        f"冲突 {c[CONFLICT]}，错误 {c[ERROR]}。"
+    )
+
+
+def describe_value(value: Any) -> str:
+    """A field value as one line of text (lists joined with 、)."""
+    if value is None:
+        return "（空）"
+    if isinstance(value, (list, tuple)):
+        return format_list([str(v) for v in value]) or "（空）"
+    text = str(value)
+    return text if text else "（空）"
+
+
+def row_line(row: PreviewRow) -> str:
+    """One row of a preview as the command line prints it."""
+    name = row.project.name if row.project is not None else ""
+    parts = [f"第{row.row}行", ACTION_LABELS[row.action], name]
+    details = []
+    for c in row.changes:
+        mark = "【冲突】" if c.conflict else ""
+        details.append(f"{c.label}{mark}：{describe_value(c.old)} → {describe_value(c.new)}")
+    text = "  ".join(p for p in parts if p)
+    if details:
+        text += "  " + "；".join(details)
+    if row.messages:
+        text += "  （" + "；".join(row.messages) + "）"
+    return text
+
+
+def selected_conflicts(preview: ImportPreview) -> Iterable[tuple[int, str]]:
+    """(row, field) of every conflict, for a window's check boxes."""
+    for row in preview.rows:
+        for change in row.conflicts:
+            yield row.row, change.field
+
+
+__all__: Sequence[str] = [
+    "ACTIONS",
+    "ACTION_LABELS",
+    "ImportChoices",
+    "ImportPreview",
+    "ImportReceipt",
+    "apply_import",
+    "build_preview",
+    "parse_file",
+    "plan_info",
+    "preview_file",
+    "revert_import",
+]
