@@ -210,9 +210,13 @@ def test_odd_and_even_footers_carry_the_page_number(written: Path) -> None:
 # ------------------------------------------------------------------ masthead and 报尾
 def test_masthead_is_red_with_issue_numbers_editor_date_and_a_red_rule(written: Path) -> None:
     document = docx.Document(str(written))
-    (masthead,) = _paragraphs_with_style(document, "GBMasthead")
-    assert masthead.text == "杨“数”浦新质秀带创新区建设工作简报"
-    assert masthead.runs[0]._r.find(f"{W}rPr/{W}color").get(qn("w:val")) == gbt.RED
+    name, big = _paragraphs_with_style(document, "GBMasthead")
+    assert (name.text, big.text) == ("杨“数”浦新质秀带创新区建设", "工作简报")
+    for para in (name, big):
+        run = para.runs[0]._r
+        assert run.find(f"{W}rPr/{W}color").get(qn("w:val")) == gbt.RED
+        assert run.find(f"{W}rPr/{W}rFonts").get(qn("w:eastAsia")) == gbt.XIAOBIAOSONG
+    assert big.runs[0].font.size > name.runs[0].font.size
     (issue,) = _paragraphs_with_style(document, "GBIssue")
     assert issue.text == "第3期（总第15期）"
     (line,) = _paragraphs_with_style(document, "GBEditorLine")
@@ -222,6 +226,12 @@ def test_masthead_is_red_with_issue_numbers_editor_date_and_a_red_rule(written: 
     tab = _style(document, "GBEditorLine").find(f"{W}pPr/{W}tabs/{W}tab")
     assert tab.get(qn("w:val")) == "right"
     assert int(tab.get(qn("w:pos"))) == gbt.TEXT_WIDTH_TWIPS
+
+
+def test_a_short_masthead_stays_on_one_line() -> None:
+    document = build_docx(_brief(masthead="科技工作简报"))
+    (masthead,) = _paragraphs_with_style(document, "GBMasthead")
+    assert masthead.text == "科技工作简报"
 
 
 def test_issue_line_without_total_issue(tmp_path: Path) -> None:

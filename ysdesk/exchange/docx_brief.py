@@ -119,22 +119,33 @@ def _body_para(para: Para) -> str:
     return _para(style, runs)
 
 
-def _masthead_size(name: str) -> float:
-    """The largest size (≤ 初号 42 pt) at which the masthead name fits on one line."""
+def _fit_size(text: str, largest: float) -> float:
+    """The largest size (≤ `largest`) at which `text` fits on one line of the text block."""
     width_pt = gbt.TEXT_WIDTH_MM / 25.4 * 72 - 4
-    return float(max(16, min(42, int(width_pt / max(len(name), 1)))))
+    return float(max(16, min(largest, int(width_pt / max(len(text), 1)))))
+
+
+def masthead_lines(name: str) -> list[tuple[str, float, int]]:
+    """The masthead as (text, size pt, letter spacing twips) lines: a long name ending in
+    工作简报 is set as the name over a large, spaced 工作简报, as offices print their 简报."""
+    for suffix in ("工作简报", "简报"):
+        head = name[: -len(suffix)]
+        if name.endswith(suffix) and len(head) >= 6:
+            return [(head, _fit_size(head, 30), 0), (suffix, 54 if len(suffix) == 4 else 60, 240)]
+    return [(name, _fit_size(name, 42), 0)]
 
 
 def _masthead(doc: BriefDocument) -> list[str]:
-    size = _masthead_size(doc.masthead)
-    parts = [
-        _para(
-            "GBMasthead",
-            _run(doc.masthead, gbt.XIAOBIAOSONG, size, color=gbt.RED),
-            '<w:spacing w:before="0" w:after="0" w:line="'
-            f'{round(size * 20 * 1.6)}" w:lineRule="exact"/>',
+    parts = []
+    for text, size, spacing in masthead_lines(doc.masthead):
+        parts.append(
+            _para(
+                "GBMasthead",
+                _run(text, gbt.XIAOBIAOSONG, size, color=gbt.RED, spacing_twips=spacing),
+                '<w:spacing w:before="0" w:after="0" w:line="'
+                f'{round(size * 20 * 1.35)}" w:lineRule="exact"/>',
+            )
         )
-    ]
     issue = f"第{doc.issue_no}期"
     if doc.total_issue_no:
         issue += f"（总第{doc.total_issue_no}期）"
