@@ -540,6 +540,7 @@ def cmd_compare(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
     from dataclasses import replace
 
+    from ysdesk.domain.errors import DatabaseLockedError
     from ysdesk.services.brief import generate_brief, suggest_settings
 
     output = Path(args.output).expanduser()
@@ -549,7 +550,11 @@ def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
             next_steps = Path(args.next_steps).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             raise UserError(f"无法读取“下一步工作”文本文件：{args.next_steps}。") from None
-    store = ctx.open_store()
+    try:
+        store = ctx.open_store()
+    except DatabaseLockedError:
+        # The window holds the database: write the brief anyway, without recording the issue.
+        store = ctx.open_store(readonly=True)
     try:
         settings = suggest_settings(store, ctx.today)
         given = {
@@ -569,8 +574,13 @@ def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
         result, record = generate_brief(store, args.year, settings, output, ctx.today, pdf=args.pdf)
     finally:
         store.close()
-    total = f"（总第{record.total_issue_no}期）" if record.total_issue_no else ""
-    ctx.out.write(f"已生成简报第{record.issue_no}期{total}：{result.docx}\n")
+    total = f"（总第{settings.total_issue_no}期）" if settings.total_issue_no else ""
+    ctx.out.write(f"已生成简报第{settings.issue_no}期{total}：{result.docx}\n")
+    if record is None:
+        print(
+            "数据库正被其他窗口使用（只读），本期设置未记录，下次不会自动接续期号。",
+            file=sys.stderr,
+        )
     if result.pdf is not None:
         ctx.out.write(f"已生成 PDF：{result.pdf}\n")
     if args.pdf and result.pdf is None:

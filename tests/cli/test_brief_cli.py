@@ -72,3 +72,18 @@ def test_output_goes_to_the_context_stream(sample_db: Path, tmp_path: Path) -> N
     args = build_parser().parse_args(["brief", "--year", "2025", "-o", str(tmp_path / "a.docx")])
     assert COMMANDS["brief"](args, ctx) == 0
     assert "已生成简报第1期" in buffer.getvalue()
+
+
+def test_a_database_held_by_the_window_still_gets_its_brief(
+    sample_db: Path, tmp_path: Path, capsys
+) -> None:
+    holder = Store.open(sample_db)  # the window's writer lock
+    try:
+        out = tmp_path / "b.docx"
+        rc = main(["--db", str(sample_db), "brief", "--year", "2025", "-o", str(out)])
+        assert rc == 0
+        assert out.exists()
+        assert "本期设置未记录" in capsys.readouterr().err
+        assert list_briefs(holder) == []
+    finally:
+        holder.close()

@@ -678,8 +678,10 @@ def generate_brief(
     *,
     pdf: bool = False,
     progress: Progress | None = None,
-) -> tuple[BriefOutput, BriefRecord]:
-    """Build, write and record a brief (the command line's whole use case)."""
+) -> tuple[BriefOutput, BriefRecord | None]:
+    """Build, write and record a brief (the command line's whole use case); a read-only
+    store gets the files but no record."""
     build = build_brief(store, year, settings, today)
     output = write_brief(build, path, pdf=pdf, progress=progress)
-    return output, record_brief(store, build, output.docx)
+    record = None if store.readonly else record_brief(store, build, output.docx)
+    return output, record
