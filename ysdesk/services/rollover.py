@@ -7,6 +7,7 @@ kept as a note; completed projects stay behind. The write is one transaction aft
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Collection
@@ -134,20 +135,9 @@ def shift_deadline_text(text: str, from_year: int, to_year: int) -> str:
     derives its date from the new project's year); "2025年起…" stays, as the work began then.
     Full-width (２０２５) and Chinese-numeral (二〇二五) years keep their way of writing.
     """
-    if not text:
+    pattern, spellings = _year_pattern(from_year, to_year)
+    if not text or not any(s in text for s in spellings):
         return text
-    spellings = {
-        str(from_year): str(to_year),
-        _digits(from_year, _FULLWIDTH_DIGITS): _digits(to_year, _FULLWIDTH_DIGITS),
-        _digits(from_year, _CHINESE_DIGITS): _digits(to_year, _CHINESE_DIGITS),
-        _digits(from_year, _CHINESE_DIGITS).replace("〇", "零"): _digits(
-            to_year, _CHINESE_DIGITS
-        ).replace("〇", "零"),
-    }
-    alternatives = "|".join(re.escape(s) for s in spellings)
-    digit = r"[0-9０-９〇零一二三四五六七八九]"
-    # A compact date "20251231" is a year too; "120250" is not.
-    pattern = re.compile(rf"(?<!{digit})({alternatives})(?=(?:[01]\d[0-3]\d)?(?!{digit}))")
     normalised = unicodedata.normalize("NFKC", text)
 
     def replace(match: re.Match[str]) -> str:
@@ -166,6 +156,24 @@ def shift_deadline_text(text: str, from_year: int, to_year: int) -> str:
     return shifted
 
 
+@functools.lru_cache(maxsize=16)
+def _year_pattern(from_year: int, to_year: int) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The regex finding `from_year` in any of its spellings, and each spelling's successor."""
+    spellings = {
+        str(from_year): str(to_year),
+        _digits(from_year, _FULLWIDTH_DIGITS): _digits(to_year, _FULLWIDTH_DIGITS),
+        _digits(from_year, _CHINESE_DIGITS): _digits(to_year, _CHINESE_DIGITS),
+        _digits(from_year, _CHINESE_DIGITS).replace("〇", "零"): _digits(
+            to_year, _CHINESE_DIGITS
+        ).replace("〇", "零"),
+    }
+    alternatives = "|".join(re.escape(s) for s in spellings)
+    digit = r"[0-9０-９〇零一二三四五六七八九]"
+    # A compact date "20251231" is a year too; "120250" is not.
+    pattern = re.compile(rf"(?<!{digit})({alternatives})(?=(?:[01]\d[0-3]\d)?(?!{digit}))")
+    return pattern, spellings
+
+
 def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> RolloverPlan:
     """What a rollover would do: every project of `from_year` with its action and new values."""
     to_year = from_year + 1 if to_year is None else to_year
@@ -177,11 +185,16 @@ def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> R
     links = origin_links(store, to_year, [p.id for p in projects if p.id is not None])
     numbering = _CodeNumbering(to_year, codes_of_year(store, to_year))
     items = []
+    # Lists repeat a handful of deadline wordings: shift and parse each one once.
+    shifted: dict[str, tuple[str, date | None]] = {}
     for p in projects:
         if p.status is Status.DONE:
             items.append(RolloverItem(project=p, action="done"))
             continue
-        new_text = shift_deadline_text(p.deadline_text, from_year, to_year)
+        if p.deadline_text not in shifted:
+            text = shift_deadline_text(p.deadline_text, from_year, to_year)
+            shifted[p.deadline_text] = (text, parse_deadline(text, to_year))
+        new_text, new_deadline = shifted[p.deadline_text]
         existing = links.get(p.id) if p.id is not None else None
         items.append(
             RolloverItem(
@@ -189,7 +202,7 @@ def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> R
                 action="existing" if existing is not None else "carry",
                 new_code="" if existing is not None else numbering.next(p.task_no),
                 new_deadline_text=new_text,
-                new_deadline=parse_deadline(new_text, to_year),
+                new_deadline=new_deadline,
                 existing_id=existing,
             )
         )
