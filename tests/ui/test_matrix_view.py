@@ -127,3 +127,13 @@ def test_view_follows_changes(qtbot, sample_store: Store, tmp_path: Path, today:
     row = view.model.matrix().row("市教委")
     assert row is not None and row.cells[3].lead == 1
     assert view.model.matrix().rows != before
+
+
+def test_a_database_without_the_plan_says_so(qtbot, tmp_path: Path, today: date) -> None:
+    store = Store.memory()
+    try:
+        view, _ = _view(qtbot, store, tmp_path, today)
+        assert "没有方案的重点任务" in view.checks.toPlainText()
+        assert view.model.rowCount() == 0
+    finally:
+        store.close()

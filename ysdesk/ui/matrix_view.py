@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import ProjectFilter, Role
 from ysdesk.services.matrix import CountBy, Matrix, build_matrix
 from ysdesk.ui.context import AppContext
@@ -329,12 +330,16 @@ class MatrixView(RefreshingView):
     def refresh(self) -> None:
         year = self.year_box.year() or default_year(self.ctx)
         self.year_box.fill(self.ctx.store.years(), year)
-        matrix = build_matrix(
-            self.ctx.store,
-            year,
-            CountBy(self.by_box.currentData()),
-            all_units=self.all_units.isChecked(),
-        )
+        try:
+            matrix = build_matrix(
+                self.ctx.store,
+                year,
+                CountBy(self.by_box.currentData()),
+                all_units=self.all_units.isChecked(),
+            )
+        except UserError as exc:
+            self.checks.setPlainText(exc.message)
+            return
         self.model.set_matrix(matrix)
         self._fit_columns(matrix)
         self.checks.setHtml(_checks_html(matrix))
