@@ -178,3 +178,11 @@ def test_pdf_preview_shows_every_page_and_prints(qtbot, window, tmp_path: Path) 
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     assert preview.print_to(printer) == pages
     assert (tmp_path / "printed.pdf").stat().st_size > 10_000
+
+
+# The offscreen platform cannot raise windows and says so; a desktop raises the dialog.
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_the_menu_raises_an_open_dialog_instead_of_opening_another(window) -> None:
+    first = _open_dialog(window)
+    assert first.isVisible()
+    assert _open_dialog(window) is first

@@ -55,6 +55,13 @@ def install(window: Any) -> None:
     action.setObjectName("generate_brief")
 
     def open_dialog() -> None:
+        old = getattr(window, "brief_dialog", None)
+        if old is not None and old.isVisible():
+            old.raise_()
+            old.activateWindow()
+            return
+        if old is not None and old.generate_button.isEnabled():
+            old.deleteLater()  # idle and closed: suggestions are made afresh
         dialog = BriefDialog(window)
         window.brief_dialog = dialog  # kept for tests and so it is not collected
         dialog.show()
