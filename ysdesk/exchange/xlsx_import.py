@@ -21,7 +21,7 @@ from typing import Any
 from ysdesk.domain.deadline import excel_date_text, parse_deadline
 from ysdesk.domain.errors import BadFileError
 from ysdesk.domain.model import CHINESE_NUMERALS, Status, Task
-from ysdesk.domain.text import clean_cell_text, normalize_spaces, remove_spaces
+from ysdesk.domain.text import clean_cell_text, normalize_spaces, remove_spaces, to_halfwidth
 from ysdesk.domain.units import UnitResolver, split_units
 from ysdesk.exchange.roundtrip import (
     HIDDEN_SHEET,
@@ -328,7 +328,8 @@ def deadline_value(value: Cell) -> str:
         derived = parse_deadline(value)
         if derived is not None:
             return excel_date_text(derived)
-    return text_value(value)
+    # Full-width digits (２０２５年) are the same deadline as half-width ones.
+    return to_halfwidth(text_value(value))
 
 
 def _numeral(text: str) -> int | None:

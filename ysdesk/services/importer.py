@@ -15,6 +15,7 @@ and returns a receipt; revert_import undoes the whole import from that receipt.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import FIELD_LABELS, Project, ProjectFilter, Status, format_list
 from ysdesk.domain.text import remove_spaces
@@ -67,6 +69,7 @@ SHEET_FIELDS: tuple[str, ...] = (
 )
 _LIST_FIELDS = frozenset({"zones", "lead_units", "co_units"})
 UNDO_ORIGIN = "撤销导入"
+_FULL_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 _MISSING_SHOWN = 10
 
 
@@ -268,8 +271,8 @@ def _resolve_scope(store: Store, parsed: ParsedSheet, unit: str | None) -> str:
     sheet_unit = ""
     if parsed.roundtrip is not None and parsed.roundtrip.meta.unit:
         sheet_unit = parsed.roundtrip.meta.unit
-    elif parsed.unit_hint:
-        sheet_unit = resolver.resolve(parsed.unit_hint) or ""
+    # A 填报单位 line only says who filled the sheet in: only a unit sheet's hidden unit or
+    # --unit restricts what a sheet may change.
     if unit:
         chosen = resolver.resolve(unit)
         if chosen is None:
@@ -432,6 +435,12 @@ def _preview_row(
         db = base_value(current, name)
         if sheet == db:
             continue
+        if name == "deadline_text" and _same_day(sheet, current):
+            continue
+        if base is None and sheet in ("", []):
+            # A blank cell in a sheet that did not come from our export means "not reported";
+            # in our own export every cell was filled, so there a blank is a deliberate edit.
+            continue
         if base is None or db_unchanged or name not in base.values:
             result.changes.append(FieldChange(name, db, sheet, None if base is None else db))
         elif same_as_base(sheet, base.values[name]):
@@ -454,6 +463,13 @@ def _preview_row(
     if result.action == UNCHANGED:
         result.new_units = []
     return result
+
+
+def _same_day(sheet: Any, current: Project) -> bool:
+    """A date cell (2025年12月31日) naming the day the database's wording already means."""
+    if not isinstance(sheet, str) or not _FULL_DATE.fullmatch(sheet):
+        return False
+    return current.deadline is not None and parse_deadline(sheet, current.year) == current.deadline
 
 
 def _new_row(result: PreviewRow, values: dict[str, Any], year: int, scope: str) -> PreviewRow:

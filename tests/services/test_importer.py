@@ -1,0 +1,417 @@
+"""The import round trip: export, edit, preview, apply, conflicts, unit scoping, revert."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ysdesk.cli import main
+from ysdesk.domain.errors import BadFileError, StaleEditError, UserError
+from ysdesk.domain.model import ProjectFilter, Status
+from ysdesk.services.exporter import export_list, export_unit_sheets
+from ysdesk.services.importer import (
+    CONFLICT,
+    ERROR,
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    ImportChoices,
+    apply_import,
+    preview_file,
+    revert_import,
+)
+from ysdesk.store import Store
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+TODAY = date(2026, 11, 27)
+STATUS_COL, PROGRESS_COL, NOTE_COL, NAME_COL, ID_COL = 9, 10, 11, 3, 12
+
+
+def _project_rows(ws) -> list[int]:
+    return [r for r in range(5, ws.max_row + 1) if ws.cell(r, ID_COL).value]
+
+
+def _edit(src: Path, dest: Path, edits: dict[tuple[int, int], object]) -> Path:
+    wb = openpyxl.load_workbook(src)
+    ws = wb["项目清单"]
+    rows = _project_rows(ws)
+    for (index, col), value in edits.items():
+        ws.cell(rows[index], col).value = value
+    wb.save(dest)
+    return dest
+
+
+def _by_action(preview, action: str) -> list:
+    return [r for r in preview.rows if r.action == action]
+
+
+def test_unedited_export_previews_as_unchanged(sample_store: Store, tmp_path: Path) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    preview = preview_file(sample_store, path)
+    assert preview.counts() == {
+        "rows": 86,
+        "new": 0,
+        "update": 0,
+        "unchanged": 86,
+        "conflict": 0,
+        "error": 0,
+    }
+    assert preview.missing == [] and preview.messages == []
+
+
+def test_three_edited_cells_are_exactly_three_updates(sample_store: Store, tmp_path: Path) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    edited = _edit(
+        path,
+        tmp_path / "edited.xlsx",
+        {
+            (0, STATUS_COL): "滞后",
+            (1, NOTE_COL): "已报区政府",
+            (2, PROGRESS_COL): "11月3日：完成验收。",
+        },
+    )
+    before = sample_store.list_projects()
+    preview = preview_file(sample_store, edited)
+    updates = _by_action(preview, UPDATE)
+    assert len(updates) == 3 and len(_by_action(preview, UNCHANGED)) == 83
+    changes = [
+        (r.current.id, c.field, c.old, c.new, c.conflict) for r in updates for c in r.changes
+    ]
+    assert changes == [
+        (before[0].id, "status", before[0].status.value, "滞后", False),
+        (before[1].id, "note", before[1].note, "已报区政府", False),
+        (before[2].id, "progress", before[2].progress, "11月3日：完成验收。", False),
+    ]
+    # A dry run wrote nothing.
+    assert sample_store.list_projects() == before
+
+    receipt = apply_import(sample_store, preview)
+    after = {p.id: p for p in sample_store.list_projects()}
+    assert after[before[0].id].status is Status.LAGGING
+    assert after[before[1].id].note == "已报区政府"
+    history = sample_store.progress_history(before[2].id)
+    assert ("2025-11-03", "11月3日：完成验收。", "edited.xlsx") in [
+        (h.date, h.text, h.origin) for h in history
+    ]
+    audit = [a for a in sample_store.audit_log() if a.batch_id == receipt.batch_id]
+    assert {(a.project_id, a.field) for a in audit} == {
+        (before[0].id, "status"),
+        (before[1].id, "note"),
+        (before[2].id, "progress"),
+    }
+    assert all(a.origin == "edited.xlsx" for a in audit)
+    batch = sample_store.import_batches()[0]
+    assert batch["file_name"] == "edited.xlsx" and len(batch["file_hash"]) == 64
+    assert batch["counts"]["update"] == 3 and batch["backup_path"]
+    assert Path(batch["backup_path"]).exists()
+
+
+def test_second_copy_edited_differently_shows_conflicts(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    first = _edit(
+        path,
+        tmp_path / "first.xlsx",
+        {(0, STATUS_COL): "滞后", (1, NOTE_COL): "甲", (2, PROGRESS_COL): "甲的进展"},
+    )
+    second = _edit(
+        path,
+        tmp_path / "second.xlsx",
+        {
+            (0, STATUS_COL): "暂缓",
+            (1, NOTE_COL): "乙",
+            (2, PROGRESS_COL): "乙的进展",
+            (3, NOTE_COL): "只有乙改了这里",
+        },
+    )
+    apply_import(sample_store, preview_file(sample_store, first))
+    preview = preview_file(sample_store, second)
+    conflicts = _by_action(preview, CONFLICT)
+    assert [c.field for r in conflicts for c in r.changes] == ["status", "note", "progress"]
+    change = conflicts[0].changes[0]
+    assert (change.old, change.new, change.conflict) == ("滞后", "暂缓", True)
+    assert change.base == preview.rows[0].current.status.value or change.base == "已完成"
+    assert len(_by_action(preview, UPDATE)) == 1
+
+    # The same copy imported again after the first: unchanged where only the database moved.
+    again = preview_file(sample_store, path)
+    assert again.counts()["unchanged"] == 86
+
+    # Default apply keeps the database value of conflicting fields; a choice takes the sheet's.
+    conflict_row = conflicts[1].row
+    receipt = apply_import(
+        sample_store, preview, ImportChoices(take_sheet={conflict_row: {"note"}})
+    )
+    projects = sample_store.list_projects()
+    assert projects[0].status is Status.LAGGING  # kept
+    assert projects[1].note == "乙"  # taken from the sheet
+    assert projects[2].progress == "甲的进展"  # kept
+    assert projects[3].note == "只有乙改了这里"
+    assert receipt.counts["conflict_taken"] == 1 and receipt.counts["conflict_kept"] == 2
+
+
+def test_database_change_since_export_is_kept(sample_store: Store, tmp_path: Path) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    project = sample_store.list_projects()[0]
+    sample_store.update_project(project.id, {"note": "库里改的"}, expected_version=project.version)
+    preview = preview_file(sample_store, path)
+    assert preview.counts()["unchanged"] == 86
+
+
+def test_apply_is_all_or_nothing_on_a_stale_project(sample_store: Store, tmp_path: Path) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    edited = _edit(path, tmp_path / "e.xlsx", {(0, NOTE_COL): "一", (1, NOTE_COL): "二"})
+    preview = preview_file(sample_store, edited)
+    second = sample_store.list_projects()[1]
+    sample_store.update_project(second.id, {"goal": "别处改了"}, expected_version=second.version)
+    with pytest.raises(StaleEditError):
+        apply_import(sample_store, preview)
+    assert sample_store.list_projects()[0].note == ""
+    assert sample_store.import_batches() == []
+
+
+def test_revert_puts_everything_back(sample_store: Store, tmp_path: Path) -> None:
+    before = sample_store.list_projects()
+    histories = {p.id: sample_store.progress_history(p.id) for p in before}
+    units = sample_store.units()
+    preview = preview_file(sample_store, FIXTURES / "gov_return.xlsx")
+    receipt = apply_import(sample_store, preview)
+    assert receipt.created and receipt.updated and receipt.new_units == ["区数字化转型办"]
+    versions = revert_import(sample_store, receipt)
+    after = sample_store.list_projects()
+    strip = [p.replace(version=0, updated_at="") for p in after]
+    assert strip == [p.replace(version=0, updated_at="") for p in before]
+    assert {p.id: sample_store.progress_history(p.id) for p in after} == histories
+    assert sample_store.units() == units
+    assert set(versions) == {u.before.id for u in receipt.updated}
+    # Redo with the versions the revert left behind.
+    redo = apply_import(sample_store, preview, expected_versions=versions, backup=False)
+    assert len(redo.created) == 1 and len(redo.updated) == len(receipt.updated)
+
+
+def test_government_layout_return_imports_field_by_field(sample_store: Store) -> None:
+    preview = preview_file(sample_store, FIXTURES / "gov_return.xlsx")
+    assert preview.sheet == "2025年推进情况" and preview.year == 2025
+    rows = {r.row: r for r in preview.rows}
+    assert sorted(rows) == [6, 7, 9, 10, 11, 12]  # the blank row 8 and the footnotes skipped
+    assert {r: rows[r].action for r in rows} == {
+        6: UPDATE,
+        7: UPDATE,
+        9: UNCHANGED,
+        10: UPDATE,
+        11: UNCHANGED,
+        12: NEW,
+    }
+    # Row 6: a date cell that means the stored wording is no change; a dated progress entry.
+    assert [c.field for c in rows[6].changes] == ["progress"]
+    assert rows[6].progress_date == "2025-10-15"
+    # Row 7: 重点任务 merged from row 6 (task 1); full-width ２０２７年 equals 2027年.
+    assert rows[7].current.task_no == 1 and [c.field for c in rows[7].changes] == ["progress"]
+    assert rows[9].current.task_no == 2  # （二）提升高校创新策源能力
+    assert rows[10].current.task_no == 3  # 任务3
+    assert rows[10].changes[0].new == "年底前验收"
+    assert rows[11].current.task_no == 4  # the title alone
+    new = rows[12].project
+    assert new.task_no == 4 and new.lead_units == ("区数字化转型办",)
+    assert new.co_units == ("区人才局",) and new.zones == ("产业创新承载区",)
+    assert new.deadline_text == "2025年第四季度" and new.status is Status.NOT_STARTED
+    assert preview.missing and len(preview.missing) == 81
+    assert any("81 个项目不在表格中" in m for m in preview.messages)
+
+    receipt = apply_import(sample_store, preview)
+    created = sample_store.get_project(next(iter(receipt.created)))
+    assert created.name == "青年科技人才驿站建设" and created.deadline == date(2025, 12, 31)
+    assert "区数字化转型办" in {u.name for u in sample_store.units()}
+    assert sample_store.project_count(2025) == 87  # nothing deleted
+
+
+def test_xls_import_equals_xlsx_import(sample_store: Store) -> None:
+    xlsx = preview_file(sample_store, FIXTURES / "gov_return.xlsx").to_json(TODAY)
+    xls = preview_file(sample_store, FIXTURES / "gov_return.xls").to_json(TODAY)
+    assert xlsx.pop("file") == "gov_return.xlsx" and xls.pop("file") == "gov_return.xls"
+    assert xlsx == xls
+
+
+def test_unit_sheet_may_change_only_its_own_projects(sample_store: Store, tmp_path: Path) -> None:
+    paths = export_unit_sheets(sample_store, 2025, tmp_path / "units", today=TODAY)
+    kw = next(p for p in paths if p.name.endswith("_区科委.xlsx"))
+    wb = openpyxl.load_workbook(kw)
+    ws = wb["项目清单"]
+    ws.protection.sheet = False  # what a department does to paste a foreign row
+    rows = _project_rows(ws)
+    ws.cell(rows[0], STATUS_COL).value = "滞后"
+    foreign = next(p for p in sample_store.list_projects() if "区科委" not in p.lead_units)
+    ws.cell(rows[1], ID_COL).value = foreign.id
+    ws.cell(rows[1], NAME_COL).value = foreign.name
+    wb.save(tmp_path / "return.xlsx")
+    preview = preview_file(sample_store, tmp_path / "return.xlsx")
+    assert preview.unit == "区科委"
+    errors = _by_action(preview, ERROR)
+    assert len(errors) == 1 and "不由“区科委”牵头" in errors[0].messages[0]
+    assert len(_by_action(preview, UPDATE)) == 1
+    # The project that row replaced is reported as missing, never deleted.
+    assert len(preview.missing) == 1
+
+
+def test_unit_option_scopes_a_full_list(sample_store: Store, tmp_path: Path) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    rows = {}
+    projects = sample_store.list_projects()
+    mine = next(i for i, p in enumerate(projects) if "区人才局" in p.lead_units)
+    other = next(i for i, p in enumerate(projects) if "区人才局" not in p.lead_units)
+    rows[(mine, NOTE_COL)] = "人才局改"
+    rows[(other, NOTE_COL)] = "越权修改"
+    edited = _edit(path, tmp_path / "e.xlsx", rows)
+    preview = preview_file(sample_store, edited, unit="区委人才办")
+    assert preview.unit == "区人才局"
+    assert len(_by_action(preview, UPDATE)) == 1
+    assert len(_by_action(preview, ERROR)) == sum(
+        1 for p in projects if "区人才局" not in p.lead_units
+    )
+    with pytest.raises(UserError, match="单位名录中没有"):
+        preview_file(sample_store, edited, unit="不存在的单位")
+
+
+def test_sheet_from_another_database_matches_by_name(
+    sample_store: Store, sample_db: Path, tmp_path: Path
+) -> None:
+    other_path = tmp_path / "other.db"
+    shutil.copy(sample_db, other_path)
+    sample_store.set_meta("db_id", "another-database")
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    other = Store.open(other_path)
+    try:
+        preview = preview_file(other, path)
+    finally:
+        other.close()
+    assert preview.counts()["unchanged"] == 86
+    assert any("其他数据库" in m for m in preview.messages)
+
+
+def test_deleted_hidden_data_falls_back_to_names(sample_store: Store, tmp_path: Path) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    wb = openpyxl.load_workbook(path)
+    del wb["_ysdesk"]
+    ws = wb["项目清单"]
+    ws.delete_cols(ID_COL)
+    rows = _project_rows_by_serial(ws)
+    ws.cell(rows[0], NOTE_COL).value = "改了"
+    wb.save(tmp_path / "bare.xlsx")
+    preview = preview_file(sample_store, tmp_path / "bare.xlsx")
+    assert preview.counts()["update"] == 1 and preview.counts()["unchanged"] == 85
+
+
+def _project_rows_by_serial(ws) -> list[int]:
+    return [r for r in range(5, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)]
+
+
+def test_exported_division_table_is_refused(sample_store: Store, tmp_path: Path) -> None:
+    from ysdesk.services.exporter import export_division
+
+    path = export_division(sample_store, 2025, tmp_path / "d.xlsx", today=TODAY)
+    with pytest.raises(BadFileError, match="分工表"):
+        preview_file(sample_store, path)
+
+
+def test_sheet_without_a_header_is_refused(sample_store: Store, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "电话"])
+    wb.active.append(["张三", "123"])
+    wb.save(tmp_path / "contacts.xlsx")
+    with pytest.raises(BadFileError, match="找不到项目清单的表头"):
+        preview_file(sample_store, tmp_path / "contacts.xlsx")
+
+
+# ------------------------------------------------------------------ command line
+def _run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
+    code = main(["--db", str(db), "--today", TODAY.isoformat(), "import", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_dry_run_json_shape_and_exit_codes(sample_db: Path, tmp_path: Path, capsys) -> None:
+    store = Store.open(sample_db)
+    try:
+        path = export_list(store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    finally:
+        store.close()
+    edited = _edit(path, tmp_path / "e.xlsx", {(0, STATUS_COL): "滞后"})
+    code, out, err = _run(sample_db, str(edited), "--dry-run", "--json", capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data["summary"]) >= {"rows", "new", "update", "unchanged", "conflict", "error"}
+    assert data["summary"]["update"] == 1 and data["applied"] is None
+    row = next(r for r in data["rows"] if r["action"] == "update")
+    assert set(row) == {"row", "action", "project", "changes", "messages"}
+    assert row["changes"] == [
+        {
+            "field": "status",
+            "label": "推进状态",
+            "old": "已完成",
+            "new": "滞后",
+            "base": "已完成",
+            "conflict": False,
+        }
+    ]
+    assert row["project"]["status"] == "滞后" and row["project"]["id"] > 0
+    assert "预览模式" in err
+    store = Store.open(sample_db)
+    try:
+        assert store.import_batches() == []
+    finally:
+        store.close()
+
+    code, out, err = _run(sample_db, str(edited), capsys=capsys)
+    assert code == 0 and "已导入" in err
+    # The same file again: the database now equals the sheet.
+    code, out, err = _run(sample_db, str(edited), "--dry-run", capsys=capsys)
+    assert code == 0 and "更新 0" in err
+
+
+def test_cli_conflicts_exit_1_and_accept_sheet(sample_db: Path, tmp_path: Path, capsys) -> None:
+    store = Store.open(sample_db)
+    try:
+        path = export_list(store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    finally:
+        store.close()
+    a = _edit(path, tmp_path / "a.xlsx", {(0, STATUS_COL): "滞后"})
+    b = _edit(path, tmp_path / "b.xlsx", {(0, STATUS_COL): "暂缓"})
+    assert _run(sample_db, str(a), capsys=capsys)[0] == 0
+    code, out, err = _run(sample_db, str(b), capsys=capsys)
+    assert "冲突" in out
+    assert code == 1 and "冲突 1" in err and "保留数据库原值" in err
+    code, _out, err = _run(sample_db, str(b), "--accept-sheet", capsys=capsys)
+    assert code == 0
+    store = Store.open(sample_db)
+    try:
+        assert store.list_projects(ProjectFilter(year=2025))[0].status is Status.PAUSED
+    finally:
+        store.close()
+
+
+def test_cli_refuses_hostile_files_with_exit_2(sample_db: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    code, out, err = _run(sample_db, str(bad), capsys=capsys)
+    assert out == ""
+    assert code == 2 and err.strip().count("\n") == 0 and "bad.xlsx" in err
+    code, _out, err = _run(sample_db, str(FIXTURES / "password_protected.xlsx"), capsys=capsys)
+    assert code == 2 and "密码" in err
+
+
+def test_cli_error_rows_exit_1(sample_db: Path, tmp_path: Path, capsys) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "重点任务", "项目名称", "牵头单位", "完成时限"])
+    ws.append([1, "任务99", "不存在的任务下的项目", "区科委", "2025年底"])
+    ws.append([2, "任务5", "新的国际合作项目", "区科委", "2025年底"])
+    wb.save(tmp_path / "r.xlsx")
+    code, out, err = _run(sample_db, str(tmp_path / "r.xlsx"), "--year", "2025", capsys=capsys)
+    assert code == 1 and "新增 1" in err and "错误 1" in err
+    assert NEW and "无法识别的重点任务" in out
