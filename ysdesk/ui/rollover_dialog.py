@@ -343,6 +343,8 @@ class CompareDialog(QDialog):
             node = self._leaf(changed, pair.b.id, f"{pair.b.code}  {pair.b.name}", how)
             for ch in pair.changes:
                 QTreeWidgetItem(node, [f"{ch.label}：{ch.old or '—'} → {ch.new or '—'}", ""])
+            # A short list shows its changes at once; a long one stays folded.
+            node.setExpanded(len(c.changed) <= 20)
         same = len(c.carried) - len(c.changed)
         self._group(f"延续且无变化（{same}）")
         added.setExpanded(True)
