@@ -40,27 +40,26 @@ def test_rollover_yields_exactly_the_unfinished_projects_with_links(
     assert _json(capsys, "--db", db, "list", "--year", "2025", "--json") == before
 
 
-def test_second_rollover_refused_in_one_line_then_skipped(sample_db: Path) -> None:
+def test_second_rollover_refused_in_one_line_then_skipped(
+    sample_db: Path, capsys: pytest.CaptureFixture
+) -> None:
     db = str(sample_db)
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "--db", db, *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=120,
-        )
-
-    assert run("rollover", "--year", "2025").returncode == 0
-    listed = run("list", "--year", "2026", "--json").stdout
-    refused = run("rollover", "--year", "2025")
+    assert main(["--db", db, "rollover", "--year", "2025"]) == 0
+    listed = _json(capsys, "--db", db, "list", "--year", "2026", "--json")
+    # The refusal as a user sees it: a real process, one Chinese line, exit 2.
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--db", db, "rollover", "--year", "2025"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert refused.returncode == 2
     assert len(refused.stderr.strip().splitlines()) == 1
     assert "--skip-existing" in refused.stderr and "Traceback" not in refused.stderr
-    assert run("list", "--year", "2026", "--json").stdout == listed
-    nothing_left = run("rollover", "--year", "2025", "--skip-existing")
-    assert nothing_left.returncode == 2 and "没有需要" in nothing_left.stderr
+    assert _json(capsys, "--db", db, "list", "--year", "2026", "--json") == listed
+    assert main(["--db", db, "rollover", "--year", "2025", "--skip-existing"]) == 2
+    assert "没有需要" in capsys.readouterr().err
 
 
 def test_exclusions_and_unknown_exclusions(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
