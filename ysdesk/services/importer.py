@@ -333,18 +333,11 @@ def build_preview(
 
     projects = store.list_projects(ProjectFilter(year=year))
     by_id = {p.id: p for p in projects}
-    by_key: dict[tuple[int, str], list[Project]] = {}
-    by_name: dict[str, list[Project]] = {}
-    for p in projects:
-        key = name_key(p.name)
-        by_key.setdefault((p.task_no, key), []).append(p)
-        by_name.setdefault(key, []).append(p)
+    names = _NameIndex(projects)
     seen: dict[int, int] = {}  # project id → sheet row that matched it
     progress.start(len(parsed.rows), "比对项目")
     for row in parsed.rows:
-        preview.rows.append(
-            _preview_row(row, year, scope, by_id, by_key, by_name, seen, bases, trust_ids)
-        )
+        preview.rows.append(_preview_row(row, year, scope, by_id, names, seen, bases, trust_ids))
         progress.tick()
     progress.finish()
     in_scope = [p for p in projects if not scope or scope in p.lead_units]
@@ -374,13 +367,33 @@ def preview_file(
     return build_preview(store, parsed, unit=unit, year=year, progress=progress)
 
 
+class _NameIndex:
+    """Projects by (task, normalised name) and by name, built on the first lookup: a return
+    of our own export matches every row by its hidden id and never needs it."""
+
+    def __init__(self, projects: Sequence[Project]) -> None:
+        self._projects = projects
+        self._by_key: dict[tuple[int, str], list[Project]] | None = None
+        self._by_name: dict[str, list[Project]] = {}
+
+    def lookup(self, task_no: int | None, key: str) -> list[Project]:
+        if self._by_key is None:
+            self._by_key = {}
+            for p in self._projects:
+                name = name_key(p.name)
+                self._by_key.setdefault((p.task_no, name), []).append(p)
+                self._by_name.setdefault(name, []).append(p)
+        if task_no:
+            return self._by_key.get((task_no, key), [])
+        return self._by_name.get(key, [])
+
+
 def _preview_row(
     row: ParsedRow,
     year: int,
     scope: str,
     by_id: dict[int | None, Project],
-    by_key: dict[tuple[int, str], list[Project]],
-    by_name: dict[str, list[Project]],
+    names: _NameIndex,
     seen: dict[int, int],
     bases: dict[int, Base],
     trust_ids: bool,
@@ -408,7 +421,7 @@ def _preview_row(
     if current is None:
         key = name_key(values.get("name") or "")
         task_no = values.get("task_no")
-        candidates = by_key.get((task_no, key), []) if task_no else by_name.get(key, [])
+        candidates = names.lookup(task_no, key)
         if len(candidates) > 1:
             candidates = [c for c in candidates if c.id not in seen] or candidates
         if len(candidates) == 1 or (candidates and task_no):
@@ -431,10 +444,19 @@ def _preview_row(
     for name in SHEET_FIELDS:
         if name not in values or values[name] is None:
             continue
-        sheet = _sheet_value(name, values[name])
-        db = base_value(current, name)
-        if sheet == db:
+        raw = values[name]
+        stored = getattr(current, name)
+        # Compared in the model's own types first: most rows of a return are unchanged.
+        if name == "status":
+            if raw == stored.value:
+                continue
+        elif name in _LIST_FIELDS:
+            if tuple(raw) == stored:
+                continue
+        elif raw == stored:
             continue
+        sheet = _sheet_value(name, raw)
+        db = base_value(current, name)
         if name == "deadline_text" and _same_day(sheet, current):
             continue
         if base is None and sheet in ("", []):

@@ -44,7 +44,6 @@ from ysdesk.domain.model import (
     format_list,
     now_iso,
 )
-from ysdesk.domain.search import search_haystack
 from ysdesk.domain.text import to_halfwidth
 from ysdesk.store.lock import WriterLock
 from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
@@ -623,6 +622,10 @@ class Store:
 
     @staticmethod
     def _haystack(values: dict[str, Any]) -> str:
+        # Imported on first write: pypinyin's dictionaries take ~0.2 s to load, which every
+        # read-only command (list, import --dry-run, export) would otherwise pay at start.
+        from ysdesk.domain.search import search_haystack
+
         return search_haystack(
             values["name"],
             values.get("code", ""),
