@@ -1,41 +1,138 @@
-"""The window over real data: the task tree shows the plan and the sample list."""
+"""The window over real data: trees, table, features, settings, databases."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from ysdesk.domain.model import ProjectFilter, Status
+from ysdesk.services.trees import TREE_KINDS
+from ysdesk.services.workspace import init_database
 from ysdesk.store import Store
-from ysdesk.ui.context import AppContext
-from ysdesk.ui.main_window import MainWindow
 
 
-def test_task_tree_shows_areas_tasks_and_projects(
-    qtbot, qtmodeltester, sample_db: Path, today, tmp_path: Path
-) -> None:
-    store = Store.open(sample_db)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(AppContext(store=store, settings=settings, today=today))
-    qtbot.addWidget(window)
-    try:
-        model = window.tree_model
+def test_every_item_model_passes_the_model_tester(window, qtmodeltester) -> None:
+    for kind in TREE_KINDS:
+        window.navigation.set_kind(kind)
+        model = window.navigation.models[kind]
+        # Open every node so lazily loaded leaves are checked too.
+        for row in range(model.rowCount()):
+            parent = model.index(row, 0)
+            if model.canFetchMore(parent):
+                model.fetchMore(parent)
+            for child in range(model.rowCount(parent)):
+                index = model.index(child, 0, parent)
+                if model.canFetchMore(index):
+                    model.fetchMore(index)
         qtmodeltester.check(model)
-        assert model.rowCount() == 4
-        first_area = model.index(0, 0)
-        assert model.data(first_area) == "（一）打造全球科创策源新高地"
-        assert model.rowCount(first_area) == 5
-        total = sum(model.node(model.index(r, 0)).total for r in range(4))
-        assert total == store.project_count(2025)
-        task1 = model.index(0, 0, first_area)
-        assert model.rowCount(task1) >= 1
-        project = model.index(0, 0, task1)
-        window.tree_view.setCurrentIndex(project)
-        assert model.node(project).label in window.detail.text()
-    finally:
-        window.close()
-        store.close()
+    qtmodeltester.check(window.table.model)
+    window.table.select_project(window.table.model.project_id(0))
+    qtmodeltester.check(window.editor.progress_model)
+    qtmodeltester.check(window.editor.audit_model)
+    assert window.editor.progress_model.rowCount() >= 1
+    assert window.editor.audit_model.rowCount() >= 1
+
+
+def test_task_tree_and_table_show_the_sample_list(window, sample_store_counts) -> None:
+    model = window.navigation.models["task"]
+    everything = model.index(0, 0)
+    assert model.data(everything).startswith("全部项目")
+    assert model.rowCount() == 5  # 全部项目 + four areas
+    first_area = model.index(1, 0)
+    assert model.data(first_area) == "（一）打造全球科创策源新高地"
+    assert model.rowCount(first_area) == 5
+    assert window.table.model.rowCount() == 86
+    summary = model.data(model.index(0, 1))
+    assert summary.startswith("86 项") and f"完成 {sample_store_counts['done']}" in summary
+    # Selecting a task narrows the table to it.
+    task1 = model.index(0, 0, first_area)
+    window.navigation.view().setCurrentIndex(task1)
+    expected = window.ctx.store.project_ids(ProjectFilter(year=2025, task_no=1))
+    assert window.table.model.ids() == expected
+    assert "1. " in window.table.caption.text()
+
+
+def test_zone_and_unit_trees_drive_the_table(window) -> None:
+    store = window.ctx.store
+    window.navigation.set_kind("zone")
+    model = window.navigation.model()
+    zone = model.index(1, 0)
+    window.navigation.view().setCurrentIndex(zone)
+    name = model.node(zone).label
+    assert window.table.model.ids() == store.project_ids(ProjectFilter(year=2025, zone=name))
+    window.navigation.set_kind("unit")
+    model = window.navigation.model()
+    unit_row = next(
+        r for r in range(model.rowCount()) if model.data(model.index(r, 0)) == "复旦大学"
+    )
+    window.navigation.view().setCurrentIndex(model.index(unit_row, 0))
+    assert window.table.model.ids() == store.project_ids(ProjectFilter(year=2025, unit="复旦大学"))
+    parent = model.index(unit_row, 0)
+    model.fetchMore(parent)
+    roles = {
+        model.data(model.index(r, 1, parent)).split(" · ")[0] for r in range(model.rowCount(parent))
+    }
+    assert roles <= {"牵头", "配合"} and roles
+
+
+def test_table_columns_status_words_and_tooltips(window) -> None:
+    model = window.table.model
+    headers = [model.headerData(c, Qt.Horizontal) for c in range(model.columnCount())]
+    assert headers == [
+        "编号",
+        "项目名称",
+        "重点任务",
+        "功能区",
+        "牵头单位",
+        "配合单位",
+        "完成时限",
+        "状态",
+        "进展情况",
+    ]
+    today = window.ctx.today
+    for row in range(model.rowCount()):
+        project = model.project(row)
+        word = model.data(model.index(row, 7))
+        assert word == project.display_status(today)
+        assert model.data(model.index(row, 7), Qt.ForegroundRole) is not None
+    tip = model.data(model.index(0, 8), Qt.ToolTipRole)
+    assert model.project(0).progress[:10] in tip
+    # Rows are fetched in pages, never one query per row.
+    assert model.fetches <= 2
+
+
+def test_sorting_by_deadline_and_back_to_plan_order(window) -> None:
+    view = window.table.view
+    model = window.table.model
+    view.sortByColumn(6, Qt.AscendingOrder)
+    deadlines = [model.project(r).deadline for r in range(model.rowCount())]
+    dated = [d for d in deadlines if d is not None]
+    assert dated == sorted(dated)
+    view.sortByColumn(7, Qt.DescendingOrder)
+    assert model.rowCount() == 86
+
+
+def test_features_plug_into_menus_and_views(open_window, monkeypatch) -> None:
+    from ysdesk.ui import features
+
+    monkeypatch.setattr(features, "FEATURES", ["tests.ui.test_main_window:_install_probe"])
+    INSTALLED.clear()
+    window = open_window()
+    assert [window] == INSTALLED
+    for key in ("file", "edit", "view", "data", "report", "help"):
+        assert window.menu(key) is not None
+    assert "探针报告" in [a.text() for a in window.menu("report").actions()]
+    assert "probe" in window.views()
+    window.show_view("probe")
+    assert window.current_view() == "probe"
+    window.show_projects(ProjectFilter(year=2025, status=Status.LAGGING), "滞后项目")
+    assert window.current_view() == "projects"
+    lagging = window.ctx.store.project_ids(ProjectFilter(year=2025, status=Status.LAGGING))
+    assert window.table.model.ids() == lagging
+    assert "滞后项目" in window.table.caption.text()
 
 
 INSTALLED: list[object] = []
@@ -48,27 +145,118 @@ def _install_probe(window) -> None:
     window.add_view("probe", "探针视图", QLabel("probe"))
 
 
-def test_features_plug_into_menus_and_views(
-    qtbot, sample_db: Path, today, tmp_path: Path, monkeypatch
-) -> None:
-    from ysdesk.ui import features
+def test_open_project_selects_it_everywhere(window) -> None:
+    store = window.ctx.store
+    pid = store.project_ids(ProjectFilter(year=2025, task_no=17))[-1]
+    window.filter_bar.set_filters(status="已完成")
+    window.open_project(pid)
+    assert window.table.current_project_id() == pid
+    assert window.editor.project.id == pid
+    node = window.navigation.current_node()
+    assert node is not None and node.project_id == pid
 
-    monkeypatch.setattr(features, "FEATURES", ["tests.ui.test_main_window:_install_probe"])
-    INSTALLED.clear()
-    store = Store.open(sample_db)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(AppContext(store=store, settings=settings, today=today))
-    qtbot.addWidget(window)
+
+def test_settings_remember_view_filters_and_geometry(open_window, settings) -> None:
+    first = open_window()
+    first.navigation.set_kind("zone")
+    first.filter_bar.set_filters(text="fd", unit="区科委", overdue=True)
+    first.editor_dock.hide()
+    first.close()
+    first.ctx.store.close()
+    assert settings.value("view/tree") == "zone"
+    second = open_window()
+    assert second.navigation.kind() == "zone"
+    bar = second.filter_bar
+    assert (bar.search.text(), bar.unit_name(), bar.overdue.isChecked()) == ("fd", "区科委", True)
+    expected = second.ctx.store.project_ids(
+        ProjectFilter(year=2025, text="fd", unit="区科委", overdue_only=True), second.ctx.today
+    )
+    assert second.table.model.ids() == expected
+    # Geometry and dock state come back (the offscreen screen clamps sizes, so check state).
+    assert not settings.value("window/geometry").isEmpty()
+    assert second.editor_dock.isHidden()
+
+
+def test_modified_mark_follows_the_undo_stack(window, prompts, tmp_path: Path) -> None:
+    assert not window.isWindowModified()
+    assert "[*]" in window.windowTitle()
+    assert window.table.select_project(window.table.model.project_id(0))
+    assert window.project_actions.set_status(Status.PAUSED) == 1
+    assert window.isWindowModified()
+    prompts.answers.append(str(tmp_path / "copy.db"))
+    assert window.file_actions.backup_copy()
+    assert (tmp_path / "copy.db").exists()
+    assert not window.isWindowModified()
+    window.ctx.undo_stack.undo()
+    assert window.isWindowModified()
+
+
+def test_new_and_open_database_switch_every_view(window, prompts, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.db"
+    prompts.answers.append(str(fresh))
+    assert window.file_actions.new_database()
+    assert window.ctx.store.path == fresh
+    assert window.table.model.rowCount() == 0
+    assert window.ctx.undo_stack.count() == 0
+    assert fresh.name in window.windowTitle()
+    other = tmp_path / "other.db"
+    init_database(other, sample=True).close()
+    assert window.file_actions.open_database(str(other))
+    assert window.table.model.rowCount() == 86
+    assert str(other.resolve()) in window.ctx.settings.value("recent_dbs")
+    # Not a database: refused in one sentence, the open database stays.
+    junk = tmp_path / "junk.db"
+    junk.write_text("not sqlite")
+    assert not window.file_actions.open_database(str(junk))
+    assert prompts.asked[-1][0] == "error"
+    assert window.ctx.store.path == other
+
+
+def test_about_names_the_plan_and_the_database(window) -> None:
+    text = window.file_actions.about_text()
+    assert "沪科合〔2025〕7号" in text
+    assert "上海市科学技术委员会" in text and "2025年3月10日" in text
+    assert str(window.ctx.store.path) in text
+
+
+def test_read_only_window_disables_edits(open_window, sample_db: Path) -> None:
+    window = open_window(sample_db, readonly=True)
+    assert "只读" in window.windowTitle()
+    window.table.select_project(window.table.model.project_id(0))
+    assert not window.project_actions.new.isEnabled()
+    assert not window.project_actions.delete.isEnabled()
+    assert not window.editor.name.isEnabled()
+
+
+def test_every_menu_action_has_a_shortcut_or_mnemonic(window) -> None:
+    missing = []
+    for key in ("file", "edit", "view", "help"):
+        for action in window.menu(key).actions():
+            if action.isSeparator():
+                continue
+            if not action.shortcut().isEmpty() or "&" in action.text():
+                continue
+            missing.append(action.text())
+    assert missing == []
+
+
+def test_sample_counts_fixture_sanity(sample_store_counts) -> None:
+    assert sample_store_counts["total"] == 86
+
+
+def _store_counts(store: Store, today) -> dict[str, int]:
+    projects = store.list_projects(ProjectFilter(year=2025), today)
+    return {
+        "total": len(projects),
+        "done": sum(p.status is Status.DONE for p in projects),
+        "overdue": sum(p.is_overdue(today) for p in projects),
+    }
+
+
+@pytest.fixture
+def sample_store_counts(sample_db: Path, today) -> dict[str, int]:
+    store = Store.open(sample_db, readonly=True)
     try:
-        assert [window] == INSTALLED
-        for key in ("file", "edit", "view", "data", "report", "help"):
-            assert window.menu(key) is not None
-        assert "探针报告" in [a.text() for a in window.menu("report").actions()]
-        assert "probe" in window.views()
-        window.show_view("probe")
-        assert window.current_view() == "probe"
-        window.show_view("projects")
-        assert window.current_view() == "projects"
+        return _store_counts(store, today)
     finally:
-        window.close()
         store.close()

@@ -93,3 +93,13 @@ class AppContext:
     def push(self, command: QUndoCommand) -> None:
         """Run a user edit through the undo stack (its redo writes and broadcasts)."""
         self.undo_stack.push(command)
+
+    def replace_store(self, store: Store) -> Store:
+        """Switch to another database; every view reloads. Returns the old store (still open)."""
+        old = self.store
+        self.store = store
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.changes.database_replaced.emit(store)
+        self.notify(Change.all())
+        return old

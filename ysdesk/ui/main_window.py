@@ -5,24 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
     QStackedWidget,
-    QTreeView,
+    QStyle,
+    QToolBar,
     QWidget,
 )
 
 from ysdesk.domain.model import ProjectFilter
-from ysdesk.services.trees import task_tree
+from ysdesk.services.trees import TREE_KINDS
 from ysdesk.ui import features
 from ysdesk.ui.context import AppContext
+from ysdesk.ui.editor import ProjectEditor
+from ysdesk.ui.file_actions import FileActions, remember
+from ysdesk.ui.filter_bar import FilterBar
+from ysdesk.ui.navigation import NavigationPanel
+from ysdesk.ui.project_actions import ProjectActions
+from ysdesk.ui.project_data import ProjectData
+from ysdesk.ui.project_table import ProjectTable
 from ysdesk.ui.tasks import Task, TaskRunner
-from ysdesk.ui.tree_model import TreeModel
 
 MENUS = (
     ("file", "文件(&F)"),
@@ -33,10 +40,11 @@ MENUS = (
     ("help", "帮助(&H)"),
 )
 PROJECTS_VIEW = "projects"
+APP_TITLE = "ysdesk 项目清单工作台"
 
 
 class MainWindow(QMainWindow):
-    """Navigation tree on the left; views (the project pane first) in the centre."""
+    """Navigation dock (left), views in the centre (the project table first), editor dock."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -44,32 +52,58 @@ class MainWindow(QMainWindow):
         ctx.prompts.parent = self
         self.tasks = TaskRunner(self, ctx.prompts)
         ctx.tasks = self.tasks
-        self.setWindowTitle(self._title())
         self._menus: dict[str, QMenu] = {}
         self._views: dict[str, QWidget] = {}
         self._view_actions = QActionGroup(self)
-        self._build_menus()
+        self._view_separator: QAction | None = None
+        self.setObjectName("main_window")
+        self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+
+        self.data = ProjectData(ctx, self._initial_year(), self)
+        self.filter_bar = FilterBar(ctx)
+        self.navigation = NavigationPanel(self.data)
+        self.table = ProjectTable(self.data)
+        self.editor = ProjectEditor(ctx)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-
-        self.tree_model = TreeModel(parent=self)
-        self.tree_view = QTreeView()
-        self.tree_view.setModel(self.tree_model)
-        self.tree_view.setUniformRowHeights(True)
-        dock = QDockWidget("按重点任务", self)
-        dock.setObjectName("navigation")
-        dock.setWidget(self.tree_view)
-        dock.setFeatures(QDockWidget.DockWidgetMovable)
-        self.addDockWidget(Qt.LeftDockWidgetArea, dock)
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
-        self.detail.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.detail.setMargin(16)
-        self.add_view(PROJECTS_VIEW, "项目清单", self.detail)
-        self.tree_view.selectionModel().currentChanged.connect(self._show_node)
-        self.reload()
+        self.nav_dock = self._dock("navigation", "目录", self.navigation, Qt.LeftDockWidgetArea)
+        self.editor_dock = self._dock("editor", "项目详情", self.editor, Qt.BottomDockWidgetArea)
+        self.file_actions = FileActions(ctx, self)
+        self.project_actions = ProjectActions(
+            ctx, self.data, self.table, self.navigation, self.editor, self
+        )
+        self._build_menus()
+        self._build_toolbar()
+        self.add_view(PROJECTS_VIEW, "项目清单", self.table)
+        self.db_label = QLabel()
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._wire()
+        self.filter_bar.refresh_choices(self.data.years(), self.data.year)
+        self._default_layout()
+        self._restore_settings()
+        self._update_title()
         for install in features.installers():
             install(self)
+
+    def _initial_year(self) -> int:
+        years = self.ctx.store.years()
+        saved = self.ctx.settings.value("filters/year")
+        try:
+            year = int(saved) if saved not in (None, "") else None
+        except (TypeError, ValueError):
+            year = None
+        if year in years:
+            return year
+        return years[-1] if years else self.ctx.today.year
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
 
     # ------------------------------------------------------------ extension points
     def menu(self, key: str) -> QMenu:
@@ -89,7 +123,7 @@ class MainWindow(QMainWindow):
         if number <= 9:
             action.setShortcut(QKeySequence(f"Alt+{number}"))
         action.triggered.connect(lambda: self.show_view(key))
-        self.menu("view").addAction(action)
+        self.menu("view").insertAction(self._view_separator, action)
         if len(self._views) == 1:
             action.setChecked(True)
         return action
@@ -111,10 +145,24 @@ class MainWindow(QMainWindow):
     def show_projects(self, project_filter: ProjectFilter, title: str = "") -> None:
         """Show the project table narrowed to a filter (e.g. a dashboard's 逾期 count)."""
         self.show_view(PROJECTS_VIEW)
+        if project_filter.year is not None and project_filter.year != self.data.year:
+            self.data.set_year(project_filter.year)
+        self.navigation.view().clearSelection()
+        self.table.set_scope(project_filter, title or "筛选结果")
 
     def open_project(self, project_id: int) -> None:
         """Show one project in the table and the editor."""
         self.show_view(PROJECTS_VIEW)
+        if project_id not in self.data.index:
+            project = self.ctx.store.get_project(project_id, with_history=False)
+            self.data.set_year(project.year)
+        if self.navigation.kind() != "task":
+            self.navigation.set_kind("task")
+        self.navigation.select_project(project_id)
+        if not self.table.select_project(project_id):
+            self.filter_bar.clear_filters()
+            self.table.select_project(project_id)
+        self.editor.show_project(project_id)
 
     def run_task(
         self,
@@ -130,34 +178,178 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         for key, title in MENUS:
             self._menus[key] = self.menuBar().addMenu(title)
+        fa, pa = self.file_actions, self.project_actions
+        file_menu = self.menu("file")
+        file_menu.addActions([fa.new_db, fa.open_db])
+        file_menu.addMenu(fa.recent_menu)
+        file_menu.addAction(fa.backup)
+        file_menu.addSeparator()
+        file_menu.addAction(fa.quit)
 
-    def _title(self) -> str:
+        stack = self.ctx.undo_stack
+        self.undo_action = stack.createUndoAction(self, "撤销")
+        self.undo_action.setShortcut(QKeySequence.Undo)
+        self.undo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowBack))
+        self.redo_action = stack.createRedoAction(self, "重做")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.redo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowForward))
+        self.find_action = QAction("查找(&F)", self)
+        self.find_action.setShortcut(QKeySequence.Find)
+        self.clear_filters_action = QAction("清除筛选(&L)", self)
+        self.clear_filters_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        edit = self.menu("edit")
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        edit.addActions([pa.new, pa.duplicate, pa.delete])
+        edit.addMenu(pa.status_menu)
+        edit.addSeparator()
+        edit.addActions([self.find_action, self.clear_filters_action])
+
+        view = self.menu("view")
+        self._view_separator = view.addSeparator()
+        view.addActions(self.navigation.kind_actions.actions())
+        view.addSeparator()
+        self.focus_tree = QAction("转到目录(&T)", self)
+        self.focus_tree.setShortcut(QKeySequence("F6"))
+        self.focus_table = QAction("转到项目表(&B)", self)
+        self.focus_table.setShortcut(QKeySequence("F7"))
+        self.focus_editor = QAction("转到项目详情(&E)", self)
+        self.focus_editor.setShortcut(QKeySequence("F8"))
+        self.refresh_action = QAction("刷新(&R)", self)
+        self.refresh_action.setShortcut(QKeySequence.Refresh)
+        view.addActions([self.focus_tree, self.focus_table, self.focus_editor])
+        view.addSeparator()
+        nav_toggle = self.nav_dock.toggleViewAction()
+        nav_toggle.setText("显示目录(&N)")
+        editor_toggle = self.editor_dock.toggleViewAction()
+        editor_toggle.setText("显示项目详情(&D)")
+        view.addActions([nav_toggle, editor_toggle, self.refresh_action])
+
+        self.menu("help").addAction(fa.about)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("工具栏")
+        bar.setObjectName("toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonIconOnly)
+        pa = self.project_actions
+        bar.addActions([pa.new, pa.duplicate, pa.delete])
+        bar.addSeparator()
+        bar.addActions([self.undo_action, self.redo_action])
+        bar.addSeparator()
+        bar.addWidget(self.filter_bar)
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.toolbar = bar
+
+    def _wire(self) -> None:
+        nav, table, editor, bar = self.navigation, self.table, self.editor, self.filter_bar
+        nav.scope_selected.connect(table.set_scope)
+        nav.project_selected.connect(self._tree_project_selected)
+        bar.changed.connect(self._filters_changed)
+        bar.year_selected.connect(self.data.set_year)
+        self.data.year_changed.connect(lambda year: bar.refresh_choices(self.data.years(), year))
+        table.current_project_changed.connect(self._table_project_changed)
+        editor.project_created.connect(self._project_created)
+        self.ctx.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.ctx.changes.database_replaced.connect(self._database_replaced)
+        self.find_action.triggered.connect(self._focus_search)
+        self.clear_filters_action.triggered.connect(bar.clear_filters)
+        self.focus_tree.triggered.connect(lambda: nav.view().setFocus())
+        self.focus_table.triggered.connect(lambda: table.view.setFocus())
+        self.focus_editor.triggered.connect(self._focus_editor)
+        self.refresh_action.triggered.connect(self.data.reload)
+        self.file_actions.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    # -------------------------------------------------------------------- wiring
+    def _clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+
+    def _filters_changed(self) -> None:
+        self.table.set_filters(self.filter_bar.filter())
+        self.filter_bar.save(self.ctx.settings)
+
+    def _tree_project_selected(self, project_id: int) -> None:
+        if not self.table.select_project(project_id) and not self.editor.is_draft:
+            self.editor.show_project(project_id)
+
+    def _table_project_changed(self, project_id: int | None) -> None:
+        if not self.editor.is_draft:
+            self.editor.show_project(project_id)
+
+    def _project_created(self, project_id: int) -> None:
+        self.table.select_project(project_id)
+
+    def _focus_search(self) -> None:
+        self.filter_bar.search.setFocus()
+        self.filter_bar.search.selectAll()
+
+    def _focus_editor(self) -> None:
+        self.editor_dock.show()
+        self.editor.tabs.setCurrentIndex(0)
+        self.editor.name.setFocus()
+
+    def _database_replaced(self, _store: object) -> None:
+        self.filter_bar.refresh_choices(self.data.years(), self.data.year)
+        self.editor.refresh_plan()
+        self.editor.show_project(None)
+        self.project_actions.update_enabled()
+        self._update_title()
+
+    def _update_title(self) -> None:
         path = self.ctx.store.path
         suffix = "（只读）" if self.ctx.readonly else ""
-        return f"ysdesk 项目清单工作台 — {path.name if path else '内存数据库'}{suffix}"
+        name = path.name if path else "内存数据库"
+        self.setWindowTitle(f"{name}[*]{suffix} — {APP_TITLE}")
+        self.db_label.setText(f"数据库：{path or '内存'}{suffix}")
 
-    def current_year(self) -> int:
-        years = self.ctx.store.years()
-        return years[-1] if years else self.ctx.today.year
+    # ------------------------------------------------------------------- settings
+    def _default_layout(self) -> None:
+        """Dock sizes for a first start; a saved state replaces them."""
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resizeDocks([self.nav_dock], [28 * em], Qt.Horizontal)
+        self.resizeDocks([self.editor_dock], [22 * self.fontMetrics().height()], Qt.Vertical)
 
-    def reload(self) -> None:
-        self.tree_model.set_root(task_tree(self.ctx.store, self.current_year(), self.ctx.today))
-        self.tree_view.expandToDepth(0)
-        self.tree_view.resizeColumnToContents(1)
+    def _restore_settings(self) -> None:
+        s = self.ctx.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        kind = str(s.value("view/tree", "task") or "task")
+        self.navigation.set_kind(kind if kind in TREE_KINDS else "task")
+        self.filter_bar.restore(s)
+        central = str(s.value("view/central", PROJECTS_VIEW) or PROJECTS_VIEW)
+        self._saved_view = central
 
-    def _show_node(self, current, _previous) -> None:
-        node = self.tree_model.node(current)
-        if node.kind == "project" and node.project_id is not None:
-            p = self.ctx.store.get_project(node.project_id)
-            self.detail.setText(
-                f"<h3>{p.name}</h3><p>重点任务 {p.task_no} · {node.status} · 完成时限 "
-                f"{p.deadline_text or '—'}</p><p>牵头单位：{'、'.join(p.lead_units)}</p>"
-                f"<p>配合单位：{'、'.join(p.co_units) or '—'}</p><p>年度目标：{p.goal}</p>"
-                f"<p>进展情况：{p.progress}</p>"
-            )
-        else:
-            self.detail.setText(f"<h3>{node.label}</h3><p>{node.summary}</p>")
+    def save_settings(self) -> None:
+        s = self.ctx.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("view/tree", self.navigation.kind())
+        s.setValue("view/central", self.current_view())
+        s.setValue("filters/year", self.data.year)
+        self.filter_bar.save(s)
+        if self.ctx.store.path is not None:
+            remember(self.ctx, self.ctx.store.path)
+        s.sync()
 
-    def closeEvent(self, event: Any) -> None:
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        saved = getattr(self, "_saved_view", None)
+        if saved is not None:
+            # Features register their views after construction; restore the last one now.
+            self._saved_view = None
+            if saved in self._views:
+                self.show_view(saved)
+            self.data.prefetch_haystacks()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # A field being edited commits on focus loss: take focus away before closing.
+        focus = self.focusWidget()
+        if focus is not None:
+            focus.clearFocus()
+        self.save_settings()
         self.tasks.wait_all()
         super().closeEvent(event)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 
 class Prompts:
@@ -43,6 +43,16 @@ class Prompts:
     def info(self, title: str, text: str) -> None:
         QMessageBox.information(self.parent, title, text)
 
+    def open_file(self, title: str, folder: str, filters: str) -> str | None:
+        """A file to open, or None when the user cancels."""
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, folder, filters)
+        return path or None
+
+    def save_file(self, title: str, suggested: str, filters: str) -> str | None:
+        """A file to write (the dialog confirms overwriting), or None when cancelled."""
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, filters)
+        return path or None
+
 
 class ScriptedPrompts(Prompts):
     """Answers from a script and records every question (tests)."""
@@ -69,3 +79,13 @@ class ScriptedPrompts(Prompts):
 
     def info(self, title: str, text: str) -> None:
         self.asked.append(("info", title, text))
+
+    def open_file(self, title: str, folder: str, filters: str) -> str | None:
+        self.asked.append(("open_file", title, folder))
+        answer = self._answer(None)
+        return None if answer is None else str(answer)
+
+    def save_file(self, title: str, suggested: str, filters: str) -> str | None:
+        self.asked.append(("save_file", title, suggested))
+        answer = self._answer(None)
+        return None if answer is None else str(answer)

@@ -83,6 +83,8 @@ class Task(QObject):
         on_error: Callable[[BaseException], None] | None,
         parent_widget: QWidget | None,
         prompts: Prompts,
+        *,
+        quiet: bool = False,
     ) -> None:
         super().__init__()
         self.title = title
@@ -92,15 +94,17 @@ class Task(QObject):
         self._on_error = on_error
         self._prompts = prompts
         self.progress = QtProgress(self)
-        self.dialog = QProgressDialog(title, "取消", 0, 0, parent_widget)
-        self.dialog.setWindowTitle(title)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
-        self.dialog.setMinimumWidth(360)
-        self.dialog.canceled.connect(self.progress.cancel)
-        self.progress.started.connect(self._started)
-        self.progress.ticked.connect(self._ticked)
+        self.dialog: QProgressDialog | None = None
+        if not quiet:
+            self.dialog = QProgressDialog(title, "取消", 0, 0, parent_widget)
+            self.dialog.setWindowTitle(title)
+            self.dialog.setAutoClose(False)
+            self.dialog.setAutoReset(False)
+            self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+            self.dialog.setMinimumWidth(360)
+            self.dialog.canceled.connect(self.progress.cancel)
+            self.progress.started.connect(self._started)
+            self.progress.ticked.connect(self._ticked)
         self.worker = _Worker(work, self.progress)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
@@ -112,8 +116,20 @@ class Task(QObject):
         """What the dialog's 取消 button does: the work stops at its next check."""
         self.progress.cancel()
 
+    def abandon(self) -> None:
+        """Cancel, wait for the worker, and never deliver its result (the window is closing)."""
+        self.progress.cancel()
+        self.worker.succeeded.disconnect(self._succeeded)
+        self.worker.failed.disconnect(self._failed)
+        self.worker.wait()
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+
     @Slot(int, str)
     def _started(self, total: int, label: str) -> None:
+        assert self.dialog is not None
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(0)
         if label:
@@ -121,14 +137,16 @@ class Task(QObject):
 
     @Slot(int)
     def _ticked(self, n: int) -> None:
+        assert self.dialog is not None
         if self.dialog.maximum() > 0:
             self.dialog.setValue(min(self.dialog.value() + n, self.dialog.maximum()))
 
     def _close(self) -> None:
         self.worker.wait()
-        self.dialog.canceled.disconnect(self.progress.cancel)
-        self.dialog.close()
-        self.dialog.deleteLater()
+        if self.dialog is not None:
+            self.dialog.canceled.disconnect(self.progress.cancel)
+            self.dialog.close()
+            self.dialog.deleteLater()
 
     @Slot(object)
     def _succeeded(self, result: Any) -> None:
@@ -178,7 +196,19 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Task:
         """Run `work(progress)` in a worker; `on_done(result)` runs on the main thread."""
-        task = Task(title, work, on_done, on_error, self._parent_widget, self._prompts)
+        return self._start(Task(title, work, on_done, on_error, self._parent_widget, self._prompts))
+
+    def run_quiet(
+        self,
+        work: Callable[[QtProgress], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task:
+        """Background work the user did not ask for (prefetching): no dialog."""
+        task = Task("", work, on_done, on_error, None, self._prompts, quiet=True)
+        return self._start(task)
+
+    def _start(self, task: Task) -> Task:
         self._running.add(task)
         task.done.connect(lambda: self._running.discard(task))
         task.start()
@@ -189,7 +219,7 @@ class TaskRunner(QObject):
         return len(self._running)
 
     def wait_all(self) -> None:
-        """Block until every worker has returned (closing the window)."""
+        """Stop waiting for every task (closing the window): cancel, join, drop results."""
         for task in list(self._running):
-            task.progress.cancel()
-            task.worker.wait()
+            task.abandon()
+        self._running.clear()

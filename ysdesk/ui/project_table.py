@@ -1,0 +1,166 @@
+"""The project table: the projects of the selected node narrowed by the toolbar's filters."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ysdesk.domain.model import ProjectFilter
+from ysdesk.ui.context import Change
+from ysdesk.ui.project_data import ProjectData
+from ysdesk.ui.table_model import COLUMNS, ProjectTableModel
+
+
+class ProjectTable(QWidget):
+    """A caption (node · counts) over a sortable, lazily filled table."""
+
+    current_project_changed = Signal(object)  # int | None
+    rows_changed = Signal()
+
+    def __init__(self, data: ProjectData, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data = data
+        self._scope = ProjectFilter()
+        self._scope_title = ""
+        self._filters = ProjectFilter()
+        self.caption = QLabel()
+        self.caption.setProperty("role", "scope")
+        self.model = ProjectTableModel(data, self)
+        self.view = QTableView()
+        self.view.setObjectName("projects")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        # Plan order until the user clicks a header (Qt would otherwise sort column 0 at once).
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.ElideRight)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragOnly)
+        self.view.setContextMenuPolicy(Qt.ActionsContextMenu)
+        # Sorting starts in plan order; the indicator appears once a header is clicked.
+        self.view.horizontalHeader().setSortIndicatorShown(False)
+        self.view.horizontalHeader().sortIndicatorChanged.connect(
+            lambda *_: self.view.horizontalHeader().setSortIndicatorShown(True)
+        )
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.view.verticalHeader().setMinimumWidth(self.fontMetrics().horizontalAdvance("00000"))
+        self._set_widths()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view)
+        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        data.changed.connect(self._on_changed)
+
+    def _set_widths(self) -> None:
+        header = self.view.horizontalHeader()
+        em = self.fontMetrics().horizontalAdvance("中")
+        for column, (_key, _title, chars) in enumerate(COLUMNS):
+            header.resizeSection(column, chars * em + 16)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(3 * em)
+
+    # ---------------------------------------------------------------- scope
+    def set_scope(self, project_filter: ProjectFilter, title: str) -> None:
+        """Show the projects of a tree node (or of a filter a feature asks for)."""
+        # The year is the index's; a node keeps its meaning when another year is shown.
+        self._scope = dataclasses.replace(project_filter, year=None)
+        self._scope_title = title
+        self.refresh()
+
+    def set_filters(self, filters: ProjectFilter) -> None:
+        if filters.text and not self.data.index.has_haystacks:
+            self.data.ensure_haystacks()
+        self._filters = filters
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the rows from the index, keeping the current project when it stays."""
+        current = self.current_project_id()
+        selected = self.selected_ids()
+        ids = self.data.index.select(self._scope, self._filters)
+        self.model.set_ids(ids)
+        self._restore_selection(current, selected)
+        self._update_caption()
+        self.rows_changed.emit()
+
+    def _update_caption(self) -> None:
+        shown = self.model.rowCount()
+        scope_total = len(self.data.index.select(self._scope))
+        text = f"{self._scope_title}　共 {scope_total} 项"
+        if self._filters != ProjectFilter():
+            text += f"，筛选后 {shown} 项"
+        self.caption.setText(text)
+
+    def _restore_selection(self, current: int | None, selected: list[int]) -> None:
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
+        try:
+            selection.clear()
+            for pid in selected:
+                row = self.model.row_of(pid)
+                if row >= 0:
+                    selection.select(
+                        self.model.index(row, 0),
+                        QItemSelectionModel.Select | QItemSelectionModel.Rows,
+                    )
+            row = self.model.row_of(current) if current is not None else -1
+            if row >= 0:
+                selection.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.NoUpdate)
+        finally:
+            selection.blockSignals(False)
+        if current is not None and row < 0:
+            self.current_project_changed.emit(None)
+
+    # ------------------------------------------------------------- selection
+    def current_project_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return self.model.project_id(index.row()) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        ids = [self.model.project_id(r) for r in rows]
+        return [i for i in ids if i is not None]
+
+    def select_project(self, project_id: int) -> bool:
+        """Make a project the current row (True if it is in the table)."""
+        row = self.model.row_of(project_id)
+        if row < 0:
+            return False
+        index = self.model.index(row, 1)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
+        )
+        self.view.scrollTo(index)
+        return True
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        pid = self.model.project_id(current.row()) if current.isValid() else None
+        self.current_project_changed.emit(pid)
+
+    # --------------------------------------------------------------- changes
+    def _on_changed(self, change: Change) -> None:
+        if change.plan or change.everything:
+            self.model.refresh_plan()
+        if change.everything:
+            self.model.clear_cache()
+        else:
+            self.model.mark_stale(change.projects)
+        # Edits may move a project in or out of the filters: recompute the rows (cheap, in
+        # memory); when the same rows remain, only the changed ones repaint.
+        self.refresh()

@@ -1,0 +1,63 @@
+"""Look and feel: a CJK UI font where one is installed, status colours, the style sheet."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from ysdesk.bundled import bundled
+from ysdesk.domain.model import OVERDUE_LABEL, Status
+
+# First installed family wins: Windows, macOS, then the Linux families.
+CJK_FONTS = (
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "Noto Sans SC",
+)
+UI_POINT_SIZE = 10
+
+# Status is always shown by word; colour only adds to it.
+STATUS_COLORS: dict[str, str] = {
+    Status.DONE.value: "#1b7f3a",
+    Status.IN_PROGRESS.value: "#1f5fbf",
+    Status.NOT_STARTED.value: "#6b7280",
+    Status.LAGGING.value: "#c62828",
+    Status.PAUSED.value: "#9a6b00",
+    OVERDUE_LABEL: "#c62828",
+}
+ERROR_COLOR = "#c62828"
+
+
+def status_color(word: str) -> QColor:
+    """The colour a status word is drawn in (grey for anything unknown)."""
+    return QColor(STATUS_COLORS.get(word, "#6b7280"))
+
+
+def pick_cjk_family(available: list[str] | None = None) -> str | None:
+    """The first CJK family of the fallback list that is installed, or None."""
+    families = set(QFontDatabase.families() if available is None else available)
+    return next((name for name in CJK_FONTS if name in families), None)
+
+
+def apply_style(app: QApplication) -> str | None:
+    """Set the UI font (a CJK family when one is installed) and the style sheet."""
+    family = pick_cjk_family()
+    font = QFont(app.font())
+    if family is not None:
+        font.setFamily(family)
+        # Later families cover characters the first one lacks.
+        font.setFamilies([family, *[f for f in CJK_FONTS if f != family]])
+    font.setPointSize(UI_POINT_SIZE)
+    app.setFont(font)
+    try:
+        sheet = bundled("resources").joinpath("style.qss").read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        sheet = ""
+    app.setStyleSheet(sheet)
+    return family
