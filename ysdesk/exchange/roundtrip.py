@@ -145,13 +145,29 @@ def meta_rows(meta: ExportMeta) -> list[list[str]]:
         ["exported_at", meta.exported_at],
         ["unit", meta.unit],
         ["sheet", meta.sheet],
-        [PROJECTS_MARK, "id", "version", "base"],
+        [PROJECTS_MARK, "id<TAB>version<TAB>base JSON, one project per line"],
     ]
 
 
-def project_row(project: Project) -> list[Any]:
-    """One project's row of the hidden sheet."""
-    return ["", project.id, project.version, encode_base(project)]
+# Bases are packed as JSON lines, many projects to a cell: a hidden sheet of 10,000 one-cell
+# rows would cost a quarter of the export's time and of the import's reading.
+_CHUNK_CHARS = 30_000
+
+
+def project_chunks(projects: Iterable[Project]) -> Iterable[list[Any]]:
+    """Rows of the hidden sheet holding every project's id, version and base."""
+    lines: list[str] = []
+    size = 0
+    for project in projects:
+        # id, version and the base JSON, tab-separated (JSON escapes tabs inside strings).
+        line = f"{project.id}\t{project.version}\t{encode_base(project)}"
+        if lines and size + len(line) + 1 > _CHUNK_CHARS:
+            yield ["", "\n".join(lines)]
+            lines, size = [], 0
+        lines.append(line)
+        size += len(line) + 1
+    if lines:
+        yield ["", "\n".join(lines)]
 
 
 def read_roundtrip(grids: Iterable[SheetGrid]) -> RoundTrip | None:
@@ -188,14 +204,16 @@ def _parse_hidden(grid: SheetGrid) -> RoundTrip | None:
     if start is None:
         return result
     for row in grid.rows[start:]:
-        if len(row) < 4:
+        if len(row) < 2 or not isinstance(row[1], str):
             continue
-        try:
-            project_id = int(row[1])  # type: ignore[arg-type]
-            version = int(row[2])  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-        result.bases[project_id] = Base(version=version, raw=str(row[3]))
+        for line in row[1].split("\n"):
+            parts = line.split("\t", 2)
+            if len(parts) != 3:
+                continue
+            try:
+                result.bases[int(parts[0])] = Base(version=int(parts[1]), raw=parts[2])
+            except ValueError:
+                continue
     return result
 
 

@@ -57,9 +57,12 @@ def sheet_text(value: object) -> str:
 
 
 def text_width(text: str) -> int:
-    """Display width in Excel character units: CJK and full-width characters count double."""
-    wide = sum(1 for ch in text if ord(ch) >= 0x2E80)
-    return len(text) + wide
+    """Display width in Excel character units: CJK and full-width characters count double.
+
+    Counted from the UTF-8 length (a CJK character takes three bytes): a C-speed estimate
+    that is exact for ASCII and CJK and close for the rest, enough for row heights.
+    """
+    return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
 
 
 def line_count(text: str, width: float) -> int:
@@ -67,6 +70,8 @@ def line_count(text: str, width: float) -> int:
     if not text:
         return 1
     usable = max(width - 1.0, 1.0)
+    if "\n" not in text:
+        return max(1, -(-text_width(text) // int(usable)))
     lines = 0
     for line in text.split("\n"):
         lines += max(1, -(-text_width(line) // int(usable)))

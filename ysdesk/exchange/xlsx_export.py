@@ -26,7 +26,7 @@ from ysdesk.exchange.roundtrip import (
     KIND_MATRIX,
     ExportMeta,
     meta_rows,
-    project_row,
+    project_chunks,
 )
 from ysdesk.exchange.xlsx_base import (
     BODY_FONT,
@@ -210,8 +210,8 @@ def _write_hidden(wb, meta: ExportMeta, projects: Sequence[Project]) -> None:
     kit.define("plain", font=Font(size=9), alignment=Alignment(), border=None)
     for row in meta_rows(meta):
         ws.append([kit.cell(sheet_text(value), "plain") for value in row])
-    for project in projects:
-        ws.append(project_row(project))
+    for row in project_chunks(projects):
+        ws.append(row)
 
 
 # ------------------------------------------------------------------ 项目清单
