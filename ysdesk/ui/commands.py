@@ -42,23 +42,60 @@ def edit_text(project_name: str, fields: list[str] | tuple[str, ...]) -> str:
     return f"修改“{short_name(project_name)}”的{labels}"
 
 
+class MacroCommand(QUndoCommand):
+    """A multi-row edit: child commands, one transaction, one broadcast, one undo step."""
+
+    def __init__(self, ctx: AppContext, text: str) -> None:
+        super().__init__(text)
+        self.ctx = ctx
+        # Plain Python children, not Qt child commands: PySide would let the Python side
+        # delete a Qt-parented child that its parent deletes again.
+        self.commands: list[QUndoCommand] = []
+
+    def redo(self) -> None:
+        with self.ctx.batch(), self.ctx.store.atomic():
+            for command in self.commands:
+                command.redo()
+
+    def undo(self) -> None:
+        with self.ctx.batch(), self.ctx.store.atomic():
+            for command in reversed(self.commands):
+                command.undo()
+
+
 class _Command(QUndoCommand):
     """Common bookkeeping: the context, the outcome, failure handling."""
 
-    def __init__(self, ctx: AppContext, text: str, source: object = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        text: str,
+        source: object = None,
+        macro: MacroCommand | None = None,
+    ) -> None:
         super().__init__(text)
+        if macro is not None:
+            macro.commands.append(self)
         self.ctx = ctx
         self.source = source
         self.outcome = Outcome()
         self._first = True
+        self.failed = False  # a child of a macro that failed stays in it and does nothing
 
     def _succeed(self, project: Project | None) -> None:
         # The pusher holds this Outcome object (the command may be gone): update it in place.
         self.outcome.project = project
         self.outcome.error = None
+        if project is not None and project.id is not None:
+            self.ctx.versions[project.id] = project.version
+
+    def _expected(self, project_id: int) -> int | None:
+        """The version undo/redo expects: the one the stack last wrote."""
+        return self.ctx.versions.get(project_id)
 
     def _fail(self, exc: UserError, doing: str) -> None:
         self.outcome.error = exc
+        self.failed = True
         # The stack drops an obsolete command; the data is as it was before this step.
         self.setObsolete(True)
         if not self._first:
@@ -81,13 +118,13 @@ class EditProjectCommand(_Command):
         expected_version: int | None,
         text: str,
         source: object = None,
+        macro: MacroCommand | None = None,
     ) -> None:
-        super().__init__(ctx, text, source)
+        super().__init__(ctx, text, source, macro)
         self.project_id = project_id
         self.changes = dict(changes)
         self.expected_version = expected_version
         self.change: editing.FieldChange | None = None
-        self._version_after_undo: int | None = None
 
     def redo(self) -> None:
         try:
@@ -103,7 +140,7 @@ class EditProjectCommand(_Command):
                     self.ctx.store,
                     self.project_id,
                     self.change.new,
-                    expected_version=self._version_after_undo,
+                    expected_version=self._expected(self.project_id),
                 )
         except UserError as exc:
             self._fail(exc, "重做" if not self._first else "保存")
@@ -116,15 +153,15 @@ class EditProjectCommand(_Command):
         self._first = False
 
     def undo(self) -> None:
-        assert self.change is not None
+        if self.change is None:
+            return
         try:
             project = editing.undo_changes(
-                self.ctx.store, self.change, expected_version=self.change.project.version
+                self.ctx.store, self.change, expected_version=self._expected(self.project_id)
             )
         except UserError as exc:
             self._fail(exc, "撤销")
             return
-        self._version_after_undo = project.version
         self._succeed(project)
         self._broadcast(self.project_id, structure=editing.is_structural(self.change.old))
 
@@ -142,17 +179,17 @@ class AddProgressCommand(_Command):
         expected_version: int | None,
         project_name: str,
         source: object = None,
+        macro: MacroCommand | None = None,
     ) -> None:
-        super().__init__(ctx, f"为“{short_name(project_name)}”添加进展", source)
+        super().__init__(ctx, f"为“{short_name(project_name)}”添加进展", source, macro)
         self.project_id = project_id
         self.date_text = date_text
         self.entry_text = text
         self.expected_version = expected_version
         self.added: editing.ProgressAdded | None = None
-        self._version_after_undo: int | None = None
 
     def redo(self) -> None:
-        version = self.expected_version if self.added is None else self._version_after_undo
+        version = self.expected_version if self.added is None else self._expected(self.project_id)
         try:
             self.added = editing.add_progress(
                 self.ctx.store,
@@ -169,15 +206,15 @@ class AddProgressCommand(_Command):
         self._first = False
 
     def undo(self) -> None:
-        assert self.added is not None
+        if self.added is None:
+            return
         try:
             project = editing.undo_progress(
-                self.ctx.store, self.added, expected_version=self.added.project.version
+                self.ctx.store, self.added, expected_version=self._expected(self.project_id)
             )
         except UserError as exc:
             self._fail(exc, "撤销")
             return
-        self._version_after_undo = project.version
         self._succeed(project)
         self._broadcast(self.project_id, structure=False)
 
@@ -185,8 +222,15 @@ class AddProgressCommand(_Command):
 class InsertProjectCommand(_Command):
     """A new or duplicated project; redo after undo brings back the same id."""
 
-    def __init__(self, ctx: AppContext, draft: Project, text: str, source: object = None) -> None:
-        super().__init__(ctx, text, source)
+    def __init__(
+        self,
+        ctx: AppContext,
+        draft: Project,
+        text: str,
+        source: object = None,
+        macro: MacroCommand | None = None,
+    ) -> None:
+        super().__init__(ctx, text, source, macro)
         self.draft = draft
         self.project_id: int | None = None
         self.deleted: editing.Deleted | None = None
@@ -206,9 +250,12 @@ class InsertProjectCommand(_Command):
         self._first = False
 
     def undo(self) -> None:
-        assert self.project_id is not None
+        if self.project_id is None:
+            return
         try:
-            self.deleted = editing.delete_project(self.ctx.store, self.project_id)
+            self.deleted = editing.delete_project(
+                self.ctx.store, self.project_id, expected_version=self._expected(self.project_id)
+            )
         except UserError as exc:
             self._fail(exc, "撤销")
             return
@@ -227,14 +274,15 @@ class DeleteProjectCommand(_Command):
         expected_version: int | None,
         project_name: str,
         source: object = None,
+        macro: MacroCommand | None = None,
     ) -> None:
-        super().__init__(ctx, f"删除“{short_name(project_name)}”", source)
+        super().__init__(ctx, f"删除“{short_name(project_name)}”", source, macro)
         self.project_id = project_id
         self.expected_version = expected_version
         self.deleted: editing.Deleted | None = None
 
     def redo(self) -> None:
-        version = self.expected_version if self._first else None
+        version = self.expected_version if self._first else self._expected(self.project_id)
         try:
             self.deleted = editing.delete_project(
                 self.ctx.store, self.project_id, expected_version=version
@@ -247,7 +295,8 @@ class DeleteProjectCommand(_Command):
         self._first = False
 
     def undo(self) -> None:
-        assert self.deleted is not None
+        if self.deleted is None:
+            return
         try:
             project = editing.restore_project(self.ctx.store, self.deleted)
         except UserError as exc:

@@ -7,6 +7,8 @@ shows; the source does not reload itself.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -51,6 +53,18 @@ class Change:
         """Everything may have changed: views reload entirely."""
         return cls(structure=True, plan=True, everything=True, source=source)
 
+    @classmethod
+    def merged(cls, changes: list[Change]) -> Change:
+        """One change standing for several (a macro's); one source only if all agree."""
+        sources = {id(c.source) for c in changes}
+        return cls(
+            projects=frozenset().union(*(c.projects for c in changes)),
+            structure=any(c.structure for c in changes),
+            plan=any(c.plan for c in changes),
+            everything=any(c.everything for c in changes),
+            source=changes[0].source if len(sources) == 1 else None,
+        )
+
     def touches(self, project_id: int | None) -> bool:
         """Whether a view showing this project should refresh it."""
         return self.everything or (project_id is not None and project_id in self.projects)
@@ -81,14 +95,34 @@ class AppContext:
     changes: ChangeBroadcaster = field(default_factory=ChangeBroadcaster)
     tasks: Any = None  # ysdesk.ui.tasks.TaskRunner, set by the main window
     prompts: Prompts = field(default_factory=Prompts)
+    # The version of each project as the undo stack last wrote it: an undo or redo expects it,
+    # so a write that bypassed the stack (another window's import …) is caught, not overwritten.
+    versions: dict[int, int] = field(default_factory=dict)
+    _batch_depth: int = field(default=0, init=False, repr=False)
+    _pending: list[Change] = field(default_factory=list, init=False, repr=False)
 
     @property
     def readonly(self) -> bool:
         return self.store.readonly
 
     def notify(self, change: Change) -> None:
-        """Broadcast a change that was written outside the undo stack."""
-        self.changes.broadcast(change)
+        """Broadcast a change (held back until the end of a batch)."""
+        if self._batch_depth:
+            self._pending.append(change)
+        else:
+            self.changes.broadcast(change)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many writes, one broadcast at the end (views refresh once for a macro)."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth and self._pending:
+                pending, self._pending = self._pending, []
+                self.changes.broadcast(Change.merged(pending))
 
     def push(self, command: QUndoCommand) -> None:
         """Run a user edit through the undo stack (its redo writes and broadcasts)."""
@@ -98,6 +132,7 @@ class AppContext:
         """Switch to another database; every view reloads. Returns the old store (still open)."""
         old = self.store
         self.store = store
+        self.versions.clear()
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.changes.database_replaced.emit(store)

@@ -80,7 +80,8 @@ class NavigationPanel(QWidget):
         header = view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        # Sized once per rebuild: ResizeToContents would re-measure every row on each change.
+        header.setSectionResizeMode(1, QHeaderView.Interactive)
         view.selectionModel().currentChanged.connect(
             lambda current, _previous, k=kind: self._current_changed(k, current)
         )
@@ -191,6 +192,7 @@ class NavigationPanel(QWidget):
                 view.setCurrentIndex(model.index_of(node))
         view.selectionModel().blockSignals(False)
         view.blockSignals(False)
+        view.resizeColumnToContents(1)
         self._stale.discard(kind)
 
     def _open(self, kind: str, path: tuple[tuple[str, object], ...]) -> TreeNode | None:

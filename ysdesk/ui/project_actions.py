@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -15,6 +16,7 @@ from ysdesk.ui.commands import (
     DeleteProjectCommand,
     EditProjectCommand,
     InsertProjectCommand,
+    MacroCommand,
     Outcome,
     short_name,
 )
@@ -157,26 +159,38 @@ class ProjectActions(QObject):
         question += "\n删除后可用“撤销”（Ctrl+Z）恢复。"
         if not self.ctx.prompts.confirm("删除项目", question, ok="删除"):
             return False
-        stack = self.ctx.undo_stack
-        if len(ids) > 1:
-            stack.beginMacro(f"删除 {len(ids)} 个项目")
-        errors = []
-        try:
-            for pid in ids:
-                p = projects[pid]
-                command = DeleteProjectCommand(
-                    self.ctx, pid, expected_version=p.version, project_name=p.name
-                )
-                outcome = command.outcome
-                self.ctx.push(command)
-                if outcome.error is not None:
-                    errors.append(outcome.error.message)
-        finally:
-            if len(ids) > 1:
-                stack.endMacro()
+        outcomes = self._push_all(
+            f"删除 {len(ids)} 个项目",
+            ids,
+            lambda pid, macro: DeleteProjectCommand(
+                self.ctx,
+                pid,
+                expected_version=projects[pid].version,
+                project_name=projects[pid].name,
+                macro=macro,
+            ),
+        )
+        errors = [o.error.message for o in outcomes if o.error is not None]
         if errors:
             self.ctx.prompts.error("部分项目未删除", "\n".join(errors))
         return not errors
+
+    def _push_all(
+        self,
+        text: str,
+        items: Sequence[Any],
+        make: Callable[[Any, MacroCommand | None], Any],
+    ) -> list[Outcome]:
+        """Push one command, or several as one macro (one undo step, one refresh)."""
+        if len(items) == 1:
+            command = make(items[0], None)
+            outcome = command.outcome
+            self.ctx.push(command)
+            return [outcome]
+        macro = MacroCommand(self.ctx, text)
+        outcomes = [make(item, macro).outcome for item in items]
+        self.ctx.push(macro)
+        return outcomes
 
     def move_projects(self, ids: Sequence[int], task_no: int) -> int:
         """Move projects to another task (drag and drop in the task tree); returns how many."""
@@ -186,27 +200,19 @@ class ProjectActions(QObject):
         moving = [projects[i] for i in ids if i in projects and projects[i].task_no != task_no]
         if not moving:
             return 0
-        stack = self.ctx.undo_stack
-        if len(moving) > 1:
-            stack.beginMacro(f"将 {len(moving)} 个项目移到第 {task_no} 项任务")
-        moved = 0
-        try:
-            for p in moving:
-                assert p.id is not None
-                command = EditProjectCommand(
-                    self.ctx,
-                    p.id,
-                    {"task_no": task_no},
-                    expected_version=p.version,
-                    text=f"将“{short_name(p.name)}”移到第 {task_no} 项任务",
-                )
-                outcome = command.outcome
-                self.ctx.push(command)
-                moved += outcome.error is None
-        finally:
-            if len(moving) > 1:
-                stack.endMacro()
-        return moved
+        outcomes = self._push_all(
+            f"将 {len(moving)} 个项目移到第 {task_no} 项任务",
+            moving,
+            lambda p, macro: EditProjectCommand(
+                self.ctx,
+                p.id or 0,
+                {"task_no": task_no},
+                expected_version=p.version,
+                text=f"将“{short_name(p.name)}”移到第 {task_no} 项任务",
+                macro=macro,
+            ),
+        )
+        return sum(o.error is None for o in outcomes)
 
     def set_status(self, status: Status) -> int:
         """Set the status of the selected projects (a macro when several)."""
@@ -215,22 +221,16 @@ class ProjectActions(QObject):
         changing = [projects[i] for i in ids if i in projects and projects[i].status is not status]
         if not changing or self.ctx.readonly:
             return 0
-        stack = self.ctx.undo_stack
-        if len(changing) > 1:
-            stack.beginMacro(f"将 {len(changing)} 个项目设为“{status.value}”")
-        try:
-            for p in changing:
-                assert p.id is not None
-                self.ctx.push(
-                    EditProjectCommand(
-                        self.ctx,
-                        p.id,
-                        {"status": status.value},
-                        expected_version=p.version,
-                        text=f"将“{short_name(p.name)}”设为“{status.value}”",
-                    )
-                )
-        finally:
-            if len(changing) > 1:
-                stack.endMacro()
-        return len(changing)
+        outcomes = self._push_all(
+            f"将 {len(changing)} 个项目设为“{status.value}”",
+            changing,
+            lambda p, macro: EditProjectCommand(
+                self.ctx,
+                p.id or 0,
+                {"status": status.value},
+                expected_version=p.version,
+                text=f"将“{short_name(p.name)}”设为“{status.value}”",
+                macro=macro,
+            ),
+        )
+        return sum(o.error is None for o in outcomes)

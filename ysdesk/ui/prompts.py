@@ -53,6 +53,11 @@ class Prompts:
         path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, filters)
         return path or None
 
+    def choose_folder(self, title: str, folder: str) -> str | None:
+        """A folder (e.g. for one workbook per unit), or None when cancelled."""
+        path = QFileDialog.getExistingDirectory(self.parent, title, folder)
+        return path or None
+
 
 class ScriptedPrompts(Prompts):
     """Answers from a script and records every question (tests)."""
@@ -87,5 +92,10 @@ class ScriptedPrompts(Prompts):
 
     def save_file(self, title: str, suggested: str, filters: str) -> str | None:
         self.asked.append(("save_file", title, suggested))
+        answer = self._answer(None)
+        return None if answer is None else str(answer)
+
+    def choose_folder(self, title: str, folder: str) -> str | None:
+        self.asked.append(("choose_folder", title, folder))
         answer = self._answer(None)
         return None if answer is None else str(answer)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from ysdesk.bundled import bundled
@@ -37,6 +37,17 @@ ERROR_COLOR = "#c62828"
 def status_color(word: str) -> QColor:
     """The colour a status word is drawn in (grey for anything unknown)."""
     return QColor(STATUS_COLORS.get(word, "#6b7280"))
+
+
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def status_brush(word: str) -> QBrush:
+    """A cached brush of the status colour (item models are asked for it on every paint)."""
+    brush = _BRUSHES.get(word)
+    if brush is None:
+        brush = _BRUSHES[word] = QBrush(status_color(word))
+    return brush
 
 
 def pick_cjk_family(available: list[str] | None = None) -> str | None:

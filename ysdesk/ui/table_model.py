@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QFont
 
 from ysdesk.domain.deadline import deadline_display
 from ysdesk.domain.model import Project, format_list
 from ysdesk.ui.project_data import ProjectData
-from ysdesk.ui.style import status_color
+from ysdesk.ui.style import status_brush
 from ysdesk.ui.tree_model import PROJECT_MIME, project_mime
 
 Index = QModelIndex | QPersistentModelIndex
@@ -36,6 +36,16 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 COLUMN_KEYS = tuple(key for key, _, _ in COLUMNS)
 PAGE = 100
 ID_ROLE = Qt.UserRole + 1
+# Built once: combining flag enums costs microseconds each, and views ask for every cell.
+_ROW_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled
+_DISPLAY = int(Qt.DisplayRole)
+_TOOLTIP = int(Qt.ToolTipRole)
+_FOREGROUND = int(Qt.ForegroundRole)
+_FONT = int(Qt.FontRole)
+_ALIGN = int(Qt.TextAlignmentRole)
+_ID = int(ID_ROLE)
+_CELL_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT})
+_CENTER = int(Qt.AlignCenter)
 
 
 def _tooltip(text: str) -> str:
@@ -147,27 +157,29 @@ class ProjectTableModel(QAbstractTableModel):
         return str(section + 1)
 
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        if not index.isValid():
             return None
-        if role == ID_ROLE:
-            return self._ids[index.row()]
-        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.ForegroundRole, Qt.FontRole):
-            if role == Qt.TextAlignmentRole and COLUMN_KEYS[index.column()] == "status":
-                return int(Qt.AlignCenter)
+        row = index.row()
+        if not 0 <= row < len(self._ids):
             return None
-        project = self.project(index.row())
-        if project is None:
-            return "（已删除）" if role == Qt.DisplayRole and index.column() == 1 else None
+        role = int(role)
+        if role == _ID:
+            return self._ids[row]
         key = COLUMN_KEYS[index.column()]
-        if role == Qt.DisplayRole:
+        if role not in _CELL_ROLES:
+            return _CENTER if role == _ALIGN and key == "status" else None
+        project = self.project(row)
+        if project is None:
+            return "（已删除）" if role == _DISPLAY and key == "name" else None
+        if role == _DISPLAY:
             return self._display(project, key)
-        if role == Qt.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(project, key)
         if key == "status":
             word = self._status_word(project)
-            if role == Qt.ForegroundRole:
-                return QBrush(status_color(word))
-            if role == Qt.FontRole and word in ("滞后", "逾期"):
+            if role == _FOREGROUND:
+                return status_brush(word)
+            if role == _FONT and word in ("滞后", "逾期"):
                 return self._bold
         return None
 
@@ -209,9 +221,7 @@ class ProjectTableModel(QAbstractTableModel):
         return _tooltip(self._display(project, key))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled
+        return _ROW_FLAGS if index.isValid() else Qt.NoItemFlags
 
     # ----------------------------------------------------------------- sorting
     def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:

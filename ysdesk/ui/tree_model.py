@@ -14,13 +14,21 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QFont
 
 from ysdesk.services.project_index import ProjectIndex
 from ysdesk.services.trees import TreeNode
-from ysdesk.ui.style import ERROR_COLOR, status_color
+from ysdesk.ui.style import OVERDUE_LABEL, status_brush
 
 Index = QModelIndex | QPersistentModelIndex
+
+# Roles as plain ints: views ask data() for every role of every visible cell on each paint.
+_DISPLAY = int(Qt.DisplayRole)
+_TOOLTIP = int(Qt.ToolTipRole)
+_FOREGROUND = int(Qt.ForegroundRole)
+_FONT = int(Qt.FontRole)
+_BOLD_KINDS = frozenset({"all", "area", "zone", "unit"})
+_SELECTABLE = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 
 # Drags of projects (from the tree or the table) carry their ids as JSON.
 PROJECT_MIME = "application/x-ysdesk-project-ids"
@@ -151,19 +159,18 @@ class TreeModel(QAbstractItemModel):
         if not index.isValid():
             return None
         node: TreeNode = index.internalPointer()
-        column = index.column()
-        if role == Qt.DisplayRole:
-            return node.label if column == 0 else node.summary
-        if role == Qt.ToolTipRole:
-            if node.kind == "project":
-                return f"{node.label}\n{node.summary}"
+        role = int(role)
+        if role == _DISPLAY:
+            return node.label if index.column() == 0 else node.summary
+        if role == _TOOLTIP:
             return f"{node.label}\n{node.summary}"
-        if role == Qt.ForegroundRole and column == 1:
+        if role == _FOREGROUND and index.column() == 1:
             if node.kind == "project":
-                return QBrush(status_color(node.status))
+                return status_brush(node.status)
             if node.overdue:
-                return QBrush(ERROR_COLOR)
-        if role == Qt.FontRole and node.kind in ("all", "area", "zone", "unit") and column == 0:
+                return status_brush(OVERDUE_LABEL)
+            return None
+        if role == _FONT and index.column() == 0 and node.kind in _BOLD_KINDS:
             return self._bold
         return None
 
@@ -171,7 +178,7 @@ class TreeModel(QAbstractItemModel):
         if not index.isValid():
             return Qt.ItemIsDropEnabled if self._accepts_drops else Qt.NoItemFlags
         node: TreeNode = index.internalPointer()
-        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        flags = _SELECTABLE
         if node.kind == "project":
             flags |= Qt.ItemIsDragEnabled
         if self._accepts_drops and self._drop_task(node) is not None:
