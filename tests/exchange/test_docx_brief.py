@@ -22,6 +22,7 @@ from ysdesk.exchange.docx_brief import (
     AttachmentTable,
     BriefDocument,
     Column,
+    Heading,
     Para,
     build_docx,
     chinese_date,
@@ -57,7 +58,12 @@ def _brief(**changes: object) -> BriefDocument:
         "attachment": AttachmentTable(
             "2025年度项目推进情况表",
             COLUMNS,
-            ["一、打造全球科创策源新高地（2个）", ("1", "项目甲", "已完成。"), ("2", "项目乙", "")],
+            [
+                Heading("一、打造全球科创策源新高地（2个）", 1),
+                Heading("1.服务国家战略科技力量建设（2个）", 2),
+                ("1", "项目甲", "已完成。"),
+                ("2", "项目乙", ""),
+            ],
         ),
         "attachment_note": "附件：2025年度项目推进情况表",
     }
@@ -271,11 +277,30 @@ def test_attachment_is_a_landscape_section_with_a_repeating_header(written: Path
     header = table.rows[0]
     assert header._tr.find(f"{W}trPr/{W}tblHeader") is not None
     assert [c.text for c in header.cells] == ["序号", "项目名称", "进展情况"]
-    assert [table.rows[2].cells[i].text for i in range(3)] == ["1", "项目甲", "已完成。"]
-    section_row = table.rows[1]._tr
-    assert section_row.find(f"{W}tc/{W}tcPr/{W}gridSpan").get(qn("w:val")) == "3"
+    assert [table.rows[1].cells[i].text for i in range(3)] == ["1", "项目甲", "已完成。"]
+    assert len(table.rows) == 3
+    area, task = (
+        (p.text for p in _paragraphs_with_style(document, "GBTableGroup1")),
+        (p.text for p in _paragraphs_with_style(document, "GBTableGroup2")),
+    )
+    assert list(area) == ["一、打造全球科创策源新高地（2个）"]
+    assert list(task) == ["1.服务国家战略科技力量建设（2个）"]
     # The second section has no footer of its own: it continues the page numbers.
     assert landscape.footer.is_linked_to_previous
+
+
+def test_long_groups_are_split_into_tables_that_say_continued(monkeypatch) -> None:
+    from ysdesk.exchange import docx_brief
+
+    monkeypatch.setattr(docx_brief, "MAX_TABLE_ROWS", 3)
+    rows = [Heading("1.任务（7个）", 2)] + [(str(i), f"项目{i}", "") for i in range(1, 8)]
+    document = build_docx(_brief(attachment=AttachmentTable("表", COLUMNS, rows)))
+    tables = document.tables[1:]
+    assert [len(t.rows) - 1 for t in tables] == [3, 3, 1]
+    assert all(t.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None for t in tables)
+    headings = [p.text for p in _paragraphs_with_style(document, "GBTableGroup2")]
+    assert headings == ["1.任务（7个）", "1.任务（7个）（续）", "1.任务（7个）（续）"]
+    assert [t.rows[-1].cells[1].text for t in tables] == ["项目3", "项目6", "项目7"]
 
 
 def test_attachment_note_follows_the_body(written: Path) -> None:

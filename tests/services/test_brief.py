@@ -242,9 +242,10 @@ def test_docx_of_the_sample_list_carries_the_numbers(
     total = sample_store.project_count(2025)
     assert any(f"共安排项目{total}个" in t for t in texts)
     document = docx.Document(str(output.docx))
-    table = document.tables[-1]
-    data_rows = [r for r in table.rows[1:] if re.fullmatch(r"\d+", r.cells[0].text)]
-    assert len(data_rows) == total
+    data_rows = [
+        r for t in document.tables[1:] for r in t.rows[1:] if re.fullmatch(r"\d+", r.cells[0].text)
+    ]
+    assert [int(r.cells[0].text) for r in data_rows] == list(range(1, total + 1))
     names = {p.name for p in sample_store.list_projects(ProjectFilter(year=2025))}
     assert {r.cells[1].text for r in data_rows} == names
 

@@ -58,12 +58,25 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """A heading between the 附件's tables: level 1 (黑体) for an area, 2 (楷体) for a task."""
+
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
 class AttachmentTable:
-    """The 附件: a title and a table; a row given as a str is a section row merged across."""
+    """The 附件: a title and rows; a Heading row ends one table and heads the next."""
 
     title: str
     columns: tuple[Column, ...]
-    rows: Sequence[Sequence[str] | str]
+    rows: Sequence[Sequence[str] | Heading]
+
+
+# LibreOffice lays out a table in time quadratic in its rows (2,000 rows: 90 s); tables of a
+# few hundred rows each keep a PDF of thousands of projects within its time limit.
+MAX_TABLE_ROWS = 400
 
 
 @dataclass(frozen=True)
@@ -223,7 +236,8 @@ def _record(doc: BriefDocument) -> str:
 
 
 def _attachment(table: AttachmentTable) -> list[str]:
-    """附件 label, table title and the table with a repeating header row (w:tblHeader)."""
+    """附件 label, title, then a table per group of rows (each with a repeating header row,
+    w:tblHeader) under its heading; a group longer than MAX_TABLE_ROWS continues as （续）."""
     widths = [gbt.mm_to_twips(c.width_mm) for c in table.columns]
     total = sum(widths)
     size = 10.5
@@ -239,34 +253,10 @@ def _attachment(table: AttachmentTable) -> list[str]:
         f"<w:tc>{pr}{_para('GBTableHeader', _run(c.title, gbt.HEITI, size))}</w:tc>"
         for c, pr in zip(table.columns, cell_pr, strict=True)
     )
-    rows = [f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>"]
-    # The same rPr serves every cell: build it once.
-    body_rpr = f"<w:rPr>{gbt.rpr_xml(gbt.FANGSONG, size)}</w:rPr>"
-    section_rpr = f"<w:rPr>{gbt.rpr_xml(gbt.HEITI, size)}</w:rPr>"
-    centre = '<w:jc w:val="center"/>'
-    span = len(table.columns)
-    for row in table.rows:
-        if isinstance(row, str):
-            rows.append(
-                f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{total}"'
-                f' w:type="dxa"/><w:gridSpan w:val="{span}"/></w:tcPr><w:p><w:pPr>'
-                f'<w:pStyle w:val="GBTableText"/></w:pPr><w:r>{section_rpr}'
-                f'<w:t xml:space="preserve">{_text(row)}</w:t></w:r></w:p></w:tc></w:tr>'
-            )
-            continue
-        cells = []
-        for value, column, pr in zip(row, table.columns, cell_pr, strict=True):
-            pieces = str(value).replace("\r\n", "\n").split("\n")
-            inner = "<w:br/>".join(f'<w:t xml:space="preserve">{_text(p)}</w:t>' for p in pieces)
-            jc = centre if column.center else ""
-            cells.append(
-                f'<w:tc>{pr}<w:p><w:pPr><w:pStyle w:val="GBTableText"/>{jc}</w:pPr>'
-                f"<w:r>{body_rpr}{inner}</w:r></w:p></w:tc>"
-            )
-        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
+    header_row = f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>"
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
-    parts.append(
+    table_start = (
         f'<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
         f"<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/>"
         f"<w:right {border}/><w:insideH {border}/><w:insideV {border}/></w:tblBorders>"
@@ -275,8 +265,43 @@ def _attachment(table: AttachmentTable) -> list[str]:
         '<w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0"'
         ' w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
-        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        f"<w:tblGrid>{grid}</w:tblGrid>{header_row}"
     )
+    # The same rPr serves every cell: build it once.
+    body_rpr = f"<w:rPr>{gbt.rpr_xml(gbt.FANGSONG, size)}</w:rPr>"
+    centre = '<w:jc w:val="center"/>'
+    heading_fonts = {1: ("GBTableGroup1", gbt.HEITI), 2: ("GBTableGroup2", gbt.KAITI)}
+    rows: list[str] = []
+    heading: Heading | None = None
+
+    def flush() -> None:
+        if rows:
+            parts.append(table_start + "".join(rows) + "</w:tbl>")
+            rows.clear()
+
+    for row in table.rows:
+        if isinstance(row, Heading):
+            flush()
+            heading = row
+            style, font = heading_fonts.get(row.level, heading_fonts[2])
+            parts.append(_para(style, _run(row.text, font, 12)))
+            continue
+        if len(rows) >= MAX_TABLE_ROWS:
+            flush()
+            if heading is not None:
+                style, font = heading_fonts.get(heading.level, heading_fonts[2])
+                parts.append(_para(style, _run(f"{heading.text}（续）", font, 12)))
+        cells = []
+        for value, column, pr in zip(row, table.columns, cell_pr, strict=True):
+            pieces = str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            inner = "<w:br/>".join(f'<w:t xml:space="preserve">{_text(p)}</w:t>' for p in pieces)
+            jc = centre if column.center else ""
+            cells.append(
+                f'<w:tc>{pr}<w:p><w:pPr><w:pStyle w:val="GBTableText"/>{jc}</w:pPr>'
+                f"<w:r>{body_rpr}{inner}</w:r></w:p></w:tc>"
+            )
+        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
+    flush()
     # A document (and a table cell) must end with a paragraph.
     parts.append(_para("GBTableText", ""))
     return parts

@@ -421,6 +421,23 @@ def add_gbt_styles(document: Document) -> None:
         after_twips=120,
         keep_next=True,
     )
+    for style_id, name, font, before in (
+        ("GBTableGroup1", "表格分组（领域）", HEITI, 160),
+        ("GBTableGroup2", "表格分组（任务）", KAITI, 100),
+    ):
+        add_paragraph_style(
+            document,
+            style_id,
+            name,
+            font,
+            12,
+            align="left",
+            line_twips=None,
+            before_twips=before,
+            after_twips=60,
+            snap_to_grid=False,
+            keep_next=True,
+        )
     add_paragraph_style(
         document,
         "GBTableText",

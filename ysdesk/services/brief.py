@@ -30,6 +30,7 @@ from ysdesk.exchange.docx_brief import (
     AttachmentTable,
     BriefDocument,
     Column,
+    Heading,
     Para,
     chinese_date,
     write_docx,
@@ -546,44 +547,46 @@ def next_steps_paragraphs(text: str) -> list[Para]:
 
 ATTACHMENT_COLUMNS = (
     Column("序号", 10, center=True),
-    Column("项目名称", 44),
-    Column("重点任务", 26),
-    Column("牵头单位", 25),
-    Column("配合单位", 28),
-    Column("完成时限", 21, center=True),
+    Column("项目名称", 52),
+    Column("牵头单位", 28),
+    Column("配合单位", 32),
+    Column("完成时限", 22, center=True),
     Column("推进状态", 17, center=True),
-    Column("进展情况", 54),
+    Column("进展情况", 64),
 )
 
 
 def _attachment(
     year: int, projects: list[Project], areas: list[Area], tasks: list[Task], today: date
 ) -> AttachmentTable:
-    titles = {t.no: t.title for t in tasks}
-    by_area: dict[int, list[Project]] = defaultdict(list)
+    """Every project, under its area and task headings (a table per task)."""
+    by_task: dict[int, list[Project]] = defaultdict(list)
     for p in projects:
-        by_area[p.area_no].append(p)
-    rows: list[tuple[str, ...] | str] = []
+        by_task[p.task_no].append(p)
+    rows: list[tuple[str, ...] | Heading] = []
     serial = 0
     for area in areas:
-        items = by_area.get(area.no, [])
-        if not items:
+        area_tasks = [t for t in tasks if t.area_no == area.no and by_task.get(t.no)]
+        if not area_tasks:
             continue
-        rows.append(f"{area.numeral}、{area.title}（{len(items)}个）")
-        for p in items:
-            serial += 1
-            rows.append(
-                (
-                    str(serial),
-                    p.name,
-                    f"{p.task_no}.{titles.get(p.task_no, '')}",
-                    "、".join(p.lead_units),
-                    "、".join(p.co_units),
-                    p.deadline_text,
-                    p.display_status(today),
-                    p.progress,
+        count = sum(len(by_task[t.no]) for t in area_tasks)
+        rows.append(Heading(f"{area.numeral}、{area.title}（{count}个）", 1))
+        for task in area_tasks:
+            items = by_task[task.no]
+            rows.append(Heading(f"{task.no}.{task.title}（{len(items)}个）", 2))
+            for p in items:
+                serial += 1
+                rows.append(
+                    (
+                        str(serial),
+                        p.name,
+                        "、".join(p.lead_units),
+                        "、".join(p.co_units),
+                        p.deadline_text,
+                        p.display_status(today),
+                        p.progress,
+                    )
                 )
-            )
     return AttachmentTable(f"{year}年度项目推进情况表", ATTACHMENT_COLUMNS, rows)
 
 
