@@ -656,6 +656,18 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_PARTIAL if conflicts_left or counts[ERROR] else EXIT_OK
 
 
+def cmd_screenshot(args: argparse.Namespace, ctx: Context) -> int:
+    # The only command that loads Qt, and only here.
+    from ysdesk.ui.screenshot import parse_size, render_screenshot
+
+    size = parse_size(args.size)
+    out = render_screenshot(
+        ctx.db_path, Path(args.output), view=args.view, size=size, today=ctx.today
+    )
+    print(f"已保存截图：{out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _not_ready(name: str) -> Callable[[argparse.Namespace, Context], int]:
     def handler(args: argparse.Namespace, ctx: Context) -> int:
         raise UserError(f"“{name}”功能尚未提供。")
@@ -678,7 +690,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "dashboard": cmd_dashboard,
     "rollover": cmd_rollover,
     "compare": cmd_compare,
-    "screenshot": _not_ready("screenshot"),
+    "screenshot": cmd_screenshot,
 }
 
 
