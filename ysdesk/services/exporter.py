@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import UserError
@@ -57,16 +59,18 @@ def list_title(year: int, unit: str = "") -> str:
 
 def export_list(store: Store, year: int, output: Path, *, today: date) -> Path:
     """The year's 项目清单 with the round-trip data for merging returns."""
-    projects = _projects(store, year)
-    data = ListExport(
+    return write_project_list(Path(output), _list_data(store, year, today))
+
+
+def _list_data(store: Store, year: int, today: date) -> ListExport:
+    return ListExport(
         title=list_title(year),
         as_of=today,
         areas=store.areas(),
         tasks=store.tasks(),
-        projects=projects,
+        projects=_projects(store, year),
         meta=_meta(store, KIND_LIST, year, sheet=LIST_SHEET),
     )
-    return write_project_list(Path(output), data)
 
 
 def unit_sheet_name(year: int, unit: str) -> str:
@@ -78,18 +82,15 @@ def export_unit_sheets(
     store: Store, year: int, folder: Path, *, today: date, progress: Progress | None = None
 ) -> list[Path]:
     """One workbook per lead unit, with only the projects it leads, into `folder`."""
-    progress = progress or NullProgress()
+    return prepare_export(store, "unit-sheets", year, folder, today=today).run(progress)
+
+
+def _unit_sheet_jobs(store: Store, year: int, folder: Path, today: date) -> list[_Write]:
     projects = _projects(store, year)
-    folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"“{folder}”是文件，分单位填报表需要一个文件夹。")
-    if not folder.exists():
-        if not folder.parent.is_dir():
-            raise UserError(f"目标文件夹的上级文件夹不存在：{folder.parent}。")
-        try:
-            folder.mkdir()
-        except OSError as exc:
-            raise UserError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}。") from None
+    if not folder.exists() and not folder.parent.is_dir():
+        raise UserError(f"目标文件夹的上级文件夹不存在：{folder.parent}。")
     by_unit: dict[str, list[Project]] = {}
     for project in projects:
         for unit in project.lead_units:
@@ -98,10 +99,8 @@ def export_unit_sheets(
     units = sorted(by_unit, key=lambda u: (order.get(u, len(order)), u))
     areas = store.areas()
     tasks = store.tasks()
-    written = []
-    progress.start(len(units), "导出分单位填报表")
+    jobs = []
     for unit in units:
-        check_cancelled(progress)
         data = ListExport(
             title=list_title(year, unit),
             as_of=today,
@@ -111,10 +110,8 @@ def export_unit_sheets(
             meta=_meta(store, KIND_UNIT, year, unit=unit, sheet=LIST_SHEET),
             unit=unit,
         )
-        written.append(write_project_list(folder / unit_sheet_name(year, unit), data))
-        progress.tick()
-    progress.finish()
-    return written
+        jobs.append(_Write(write_project_list, folder / unit_sheet_name(year, unit), data))
+    return jobs
 
 
 def division_rows(projects: Sequence[Project], store: Store, year: int) -> list[DivisionRow]:
@@ -155,15 +152,17 @@ def _task_deadline(items: Sequence[Project], year: int) -> str:
 
 def export_division(store: Store, year: int, output: Path, *, today: date) -> Path:
     """The 分工表: one row per task aggregated from the year's projects."""
-    projects = _projects(store, year)
-    data = DivisionExport(
+    return write_division(Path(output), _division_data(store, year, today))
+
+
+def _division_data(store: Store, year: int, today: date) -> DivisionExport:
+    return DivisionExport(
         title=f"{PLAN_NAME}{year}年度重点任务分工表",
         as_of=today,
         areas=store.areas(),
-        rows=division_rows(projects, store, year),
+        rows=division_rows(_projects(store, year), store, year),
         meta=_meta(store, KIND_DIVISION, year),
     )
-    return write_division(Path(output), data)
 
 
 def matrix_rows(store: Store, projects: Sequence[Project]) -> list[MatrixRow]:
@@ -191,8 +190,12 @@ def matrix_rows(store: Store, projects: Sequence[Project]) -> list[MatrixRow]:
 
 def export_matrix(store: Store, year: int, output: Path, *, today: date) -> Path:
     """The 责任矩阵: units × the 23 tasks grouped under their areas, with totals."""
+    return write_matrix(Path(output), _matrix_data(store, year, today))
+
+
+def _matrix_data(store: Store, year: int, today: date) -> MatrixExport:
     projects = _projects(store, year)
-    data = MatrixExport(
+    return MatrixExport(
         title=f"{PLAN_NAME}{year}年度责任矩阵",
         as_of=today,
         areas=store.areas(),
@@ -201,7 +204,64 @@ def export_matrix(store: Store, year: int, output: Path, *, today: date) -> Path
         meta=_meta(store, KIND_MATRIX, year),
         task_projects=dict(Counter(p.task_no for p in projects)),
     )
-    return write_matrix(Path(output), data)
+
+
+@dataclass(frozen=True)
+class _Write:
+    writer: Callable[[Path, Any], Path]
+    path: Path
+    data: Any
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """Everything an export needs, read from the store; `run` writes the files.
+
+    Preparing reads the store (its thread only); running touches files only, so a window
+    runs it in a worker.
+    """
+
+    kind: str
+    writes: tuple[_Write, ...]
+    folder: Path | None = None  # unit sheets: created when the job runs
+
+    @property
+    def paths(self) -> list[Path]:
+        return [w.path for w in self.writes]
+
+    def run(self, progress: Progress | None = None) -> list[Path]:
+        """Write every file (each atomically); returns their paths."""
+        progress = progress or NullProgress()
+        if self.folder is not None and not self.folder.exists():
+            try:
+                self.folder.mkdir()
+            except OSError as exc:
+                raise UserError(f"无法创建文件夹“{self.folder}”：{exc.strerror or exc}。") from None
+        progress.start(len(self.writes), f"导出{KIND_TITLES.get(self.kind, self.kind)}")
+        written = []
+        for write in self.writes:
+            check_cancelled(progress)
+            written.append(write.writer(write.path, write.data))
+            progress.tick()
+        progress.finish()
+        return written
+
+
+def prepare_export(store: Store, kind: str, year: int, output: Path, *, today: date) -> ExportJob:
+    """Read what an export needs from the store; nothing is written yet."""
+    output = Path(output)
+    if kind == "list":
+        data = _list_data(store, year, today)
+        return ExportJob(kind, (_Write(write_project_list, output, data),))
+    if kind == "division":
+        return ExportJob(
+            kind, (_Write(write_division, output, _division_data(store, year, today)),)
+        )
+    if kind == "matrix":
+        return ExportJob(kind, (_Write(write_matrix, output, _matrix_data(store, year, today)),))
+    if kind == "unit-sheets":
+        return ExportJob(kind, tuple(_unit_sheet_jobs(store, year, output, today)), folder=output)
+    raise UserError(f"未知的导出类型：{kind}（可选：{'、'.join(KINDS)}）。")
 
 
 def export(
@@ -214,13 +274,4 @@ def export(
     progress: Progress | None = None,
 ) -> list[Path]:
     """Any export by its command-line name; returns the files written."""
-    output = Path(output)
-    if kind == "list":
-        return [export_list(store, year, output, today=today)]
-    if kind == "division":
-        return [export_division(store, year, output, today=today)]
-    if kind == "matrix":
-        return [export_matrix(store, year, output, today=today)]
-    if kind == "unit-sheets":
-        return export_unit_sheets(store, year, output, today=today, progress=progress)
-    raise UserError(f"未知的导出类型：{kind}（可选：{'、'.join(KINDS)}）。")
+    return prepare_export(store, kind, year, output, today=today).run(progress)

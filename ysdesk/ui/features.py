@@ -27,6 +27,7 @@ FEATURES: list[str] = [
     "ysdesk.ui.dashboard_view:install",
     "ysdesk.ui.rollover_dialog:install",
     "ysdesk.ui.brief_dialog:install",
+    "ysdesk.ui.exchange_actions:install",
 ]
 
 

@@ -1,0 +1,71 @@
+"""The 数据 menu's exports and import in a real main window, files chosen by scripted prompts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from ysdesk.ui.exchange_preview import ImportPreviewDialog
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _action(window, text: str):
+    return next(a for a in window.menu("data").actions() if a.text() == text)
+
+
+def test_menu_entries(window) -> None:
+    texts = [a.text() for a in window.menu("data").actions()]
+    for entry in (
+        "导入部门报表…",
+        "导出项目清单…",
+        "导出分工表…",
+        "导出责任矩阵…",
+        "导出分单位填报表…",
+    ):
+        assert entry in texts
+
+
+def test_export_list_runs_in_a_worker(qtbot, window, prompts, tmp_path: Path) -> None:
+    target = tmp_path / "清单"
+    prompts.answers.append(str(target))
+    _action(window, "导出项目清单…").trigger()
+    qtbot.waitUntil(lambda: window.tasks.running == 0 and prompts.asked[-1][0] == "info")
+    path = target.with_name("清单.xlsx")
+    assert path.exists()
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames[0] == "项目清单"
+    assert str(path) in prompts.asked[-1][2]
+
+
+def test_export_unit_sheets_into_a_folder(qtbot, window, prompts, tmp_path: Path) -> None:
+    prompts.answers.append(str(tmp_path))
+    _action(window, "导出分单位填报表…").trigger()
+    qtbot.waitUntil(lambda: window.tasks.running == 0 and prompts.asked[-1][0] == "info")
+    files = list((tmp_path / "2025年分单位填报表").glob("*.xlsx"))
+    assert len(files) > 10 and any(f.name.endswith("_区科委.xlsx") for f in files)
+
+
+def test_import_opens_the_preview_and_applies(qtbot, window, prompts) -> None:
+    prompts.answers.append(str(FIXTURES / "gov_return.xls"))
+    _action(window, "导入部门报表…").trigger()
+    qtbot.waitUntil(lambda: window.exchange_actions.dialog is not None)
+    dialog = window.exchange_actions.dialog
+    assert isinstance(dialog, ImportPreviewDialog) and dialog.isVisible()
+    assert dialog.model.rowCount() == 6
+    count = window.ctx.store.project_count(2025)
+    dialog.apply()
+    assert window.ctx.store.project_count(2025) == count + 1
+    assert window.undo_action.isEnabled() and "gov_return.xls" in window.undo_action.text()
+    window.undo_action.trigger()
+    assert window.ctx.store.project_count(2025) == count
+
+
+def test_a_hostile_file_is_refused_with_one_message(qtbot, window, prompts, tmp_path) -> None:
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    prompts.answers.append(str(bad))
+    _action(window, "导入部门报表…").trigger()
+    qtbot.waitUntil(lambda: window.tasks.running == 0 and prompts.asked[-1][0] == "error")
+    assert "坏文件.xlsx" in prompts.asked[-1][2]
+    assert window.exchange_actions.dialog is None
