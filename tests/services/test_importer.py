@@ -415,3 +415,40 @@ def test_cli_error_rows_exit_1(sample_db: Path, tmp_path: Path, capsys) -> None:
     code, out, err = _run(sample_db, str(tmp_path / "r.xlsx"), "--year", "2025", capsys=capsys)
     assert code == 1 and "新增 1" in err and "错误 1" in err
     assert NEW and "无法识别的重点任务" in out
+
+
+def test_a_cooperating_unit_made_lead_leaves_the_cooperating_list(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    first = sample_store.list_projects()[0]
+    moved = first.co_units[0]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目清单"]
+    row = _project_rows(ws)[0]
+    ws.cell(row, 6).value = "、".join([*first.lead_units, moved])
+    # The cooperating cell is left as exported, still naming the unit.
+    wb.save(tmp_path / "moved.xlsx")
+    preview = preview_file(sample_store, tmp_path / "moved.xlsx")
+    row = preview.rows[0]
+    assert row.action == UPDATE
+    assert {c.field for c in row.changes} == {"lead_units", "co_units"}
+    assert moved not in row.project.co_units and moved in row.project.lead_units
+    apply_import(sample_store, preview)
+    stored = sample_store.get_project(first.id)
+    assert moved in stored.lead_units and moved not in stored.co_units
+
+
+def test_a_lead_added_where_the_sheet_has_no_cooperating_column(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    first = sample_store.list_projects()[0]
+    moved = first.co_units[0]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["重点任务", "项目名称", "牵头单位", "完成时限"])
+    ws.append([first.task_no, first.name, f"{first.lead_units[0]}、{moved}", first.deadline_text])
+    wb.save(tmp_path / "short.xlsx")
+    row = preview_file(sample_store, tmp_path / "short.xlsx", year=2025).rows[0]
+    assert row.action == UPDATE and moved not in row.project.co_units
+    assert any("已从配合单位中移除" in m for m in row.messages)

@@ -473,6 +473,10 @@ def _preview_row(
             result.changes.append(FieldChange(name, db, sheet, base.values[name], conflict=True))
             continue
         updated = updated.replace(**{name: _model_value(name, sheet)})
+    overlap = [u for u in updated.co_units if u in updated.lead_units]
+    if overlap:
+        # A unit the sheet made a lead while the database lists it as cooperating: it leads.
+        updated = _drop_from_co(result, current, updated, overlap, base)
     result.project = updated
     if "lead_units" in values and values["lead_units"] is None:
         result.messages.append("牵头单位为空，保留原值")
@@ -485,6 +489,20 @@ def _preview_row(
     if result.action == UNCHANGED:
         result.new_units = []
     return result
+
+
+def _drop_from_co(
+    result: PreviewRow, current: Project, updated: Project, overlap: list[str], base: Base | None
+) -> Project:
+    co = [u for u in updated.co_units if u not in overlap]
+    change = next((c for c in result.changes if c.field == "co_units"), None)
+    if change is not None:
+        change.new = co
+    else:
+        base_co = base.values.get("co_units") if base is not None else None
+        result.changes.append(FieldChange("co_units", list(current.co_units), co, base_co))
+    result.messages.append(f"“{format_list(overlap)}”改为牵头，已从配合单位中移除")
+    return updated.replace(co_units=tuple(co))
 
 
 def _same_day(sheet: Any, current: Project) -> bool:
