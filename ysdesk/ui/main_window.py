@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
 
     def show_view(self, key: str) -> None:
         """Bring a registered view to the front."""
+        # A view chosen before the window is first shown wins over the one saved last time.
+        self._saved_view = None
         widget = self._views[key]
         self.stack.setCurrentWidget(widget)
         for action in self._view_actions.actions():
