@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 
+from ysdesk.exchange.docx_brief import Heading
 from ysdesk.services.brief import BriefSettings, build_brief, write_brief
 from ysdesk.services.synthetic import add_synthetic_list
 from ysdesk.services.workspace import load_plan
@@ -38,8 +39,8 @@ def bare_python_docx(build, path: Path) -> None:
         cell.text = column.title
     for row in table_data.rows:
         cells = table.add_row().cells
-        if isinstance(row, str):
-            cells[0].text = row
+        if isinstance(row, Heading):
+            cells[0].text = row.text
             continue
         for cell, value in zip(cells, row, strict=True):
             cell.text = value
