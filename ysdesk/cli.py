@@ -607,8 +607,9 @@ def _print_rows_json(ctx: Context, data: dict[str, Any]) -> None:
     """JSON with one compact line per row: a 10,000-row preview prints in a fraction of a
     second (indented output goes through json's pure-Python encoder, ~30× slower)."""
     rows = data.pop("rows")
-    head = json.dumps(data, ensure_ascii=False)
-    body = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    head = encode(data)
+    body = ",\n".join(map(encode, rows))
     ctx.out.write(f'{head[:-1]}, "rows": [\n{body}\n]}}\n')
 
 

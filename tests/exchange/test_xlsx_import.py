@@ -324,3 +324,22 @@ def test_fast_unit_split_agrees_with_the_domain(text: str) -> None:
 
     fast = [(name.casefold(), lead) for name, lead in _split_units(text)]
     assert fast == [(name.casefold(), lead) for name, lead in split_units(text)]
+
+
+def test_untouched_rows_of_an_export_are_not_parsed_until_needed(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    from ysdesk.services.exporter import export_list
+    from ysdesk.services.importer import parse_file, plan_info
+
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=date(2026, 11, 27))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目清单"]
+    first = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 12).value)
+    ws.cell(first, 11).value = "改了备注"
+    wb.save(path)
+    rows = parse_file(path, plan_info(sample_store)).sheet.rows
+    assert [r.untouched for r in rows].count(False) == 1 and not rows[0].untouched
+    assert rows[1].untouched and "goal" not in rows[1].values
+    rows[1].ensure_values()
+    assert not rows[1].untouched and rows[1].values["goal"]

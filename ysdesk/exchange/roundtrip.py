@@ -49,6 +49,21 @@ BASE_FIELDS: tuple[str, ...] = (
     "progress",
     "note",
 )
+# Column order of an exported 项目清单 (and unit sheet), the hidden id last.
+LIST_LAYOUT: tuple[str, ...] = (
+    "serial",
+    "task_no",
+    "name",
+    "goal",
+    "zones",
+    "lead_units",
+    "co_units",
+    "deadline_text",
+    "status",
+    "progress",
+    "note",
+    "id",
+)
 # A base value longer than this is kept as its hash: equality is all the merge needs, and a
 # cell holds at most 32,767 characters.
 _LONG_VALUE = 4_000
@@ -73,12 +88,19 @@ class Base:
     cells equal the database never need their base.
     """
 
-    __slots__ = ("_raw", "_values", "version")
+    __slots__ = ("_raw", "_values", "row_hash", "version")
 
-    def __init__(self, version: int, values: dict[str, Any] | None = None, raw: str = "") -> None:
+    def __init__(
+        self,
+        version: int,
+        values: dict[str, Any] | None = None,
+        raw: str = "",
+        row_hash: str = "",
+    ) -> None:
         self.version = version
         self._values = values
         self._raw = raw
+        self.row_hash = row_hash
 
     @property
     def values(self) -> dict[str, Any]:
@@ -145,7 +167,7 @@ def meta_rows(meta: ExportMeta) -> list[list[str]]:
         ["exported_at", meta.exported_at],
         ["unit", meta.unit],
         ["sheet", meta.sheet],
-        [PROJECTS_MARK, "id<TAB>version<TAB>base JSON, one project per line"],
+        [PROJECTS_MARK, "id<TAB>version<TAB>row hash<TAB>base JSON, one project per line"],
     ]
 
 
@@ -154,13 +176,26 @@ def meta_rows(meta: ExportMeta) -> list[list[str]]:
 _CHUNK_CHARS = 30_000
 
 
-def project_chunks(projects: Iterable[Project]) -> Iterable[list[Any]]:
-    """Rows of the hidden sheet holding every project's id, version and base."""
+def row_hash(texts: Iterable[Any]) -> str:
+    """A short hash of a row's cells as written: a row whose cells still hash the same was
+    not touched, so the import need not parse it (most rows of a return)."""
+    joined = "\x1f".join("" if t is None else t if isinstance(t, str) else repr(t) for t in texts)
+    return hashlib.blake2b(joined.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def project_chunks(
+    projects: Iterable[Project], row_hashes: dict[int, str] | None = None
+) -> Iterable[list[Any]]:
+    """Rows of the hidden sheet holding every project's id, version, row hash and base."""
     lines: list[str] = []
     size = 0
+    hashes = row_hashes or {}
     for project in projects:
-        # id, version and the base JSON, tab-separated (JSON escapes tabs inside strings).
-        line = f"{project.id}\t{project.version}\t{encode_base(project)}"
+        # Tab-separated (JSON escapes tabs inside strings).
+        line = (
+            f"{project.id}\t{project.version}\t{hashes.get(project.id or 0, '')}"
+            f"\t{encode_base(project)}"
+        )
         if lines and size + len(line) + 1 > _CHUNK_CHARS:
             yield ["", "\n".join(lines)]
             lines, size = [], 0
@@ -207,11 +242,13 @@ def _parse_hidden(grid: SheetGrid) -> RoundTrip | None:
         if len(row) < 2 or not isinstance(row[1], str):
             continue
         for line in row[1].split("\n"):
-            parts = line.split("\t", 2)
-            if len(parts) != 3:
+            parts = line.split("\t", 3)
+            if len(parts) != 4:
                 continue
             try:
-                result.bases[int(parts[0])] = Base(version=int(parts[1]), raw=parts[2])
+                result.bases[int(parts[0])] = Base(
+                    version=int(parts[1]), raw=parts[3], row_hash=parts[2]
+                )
             except ValueError:
                 continue
     return result

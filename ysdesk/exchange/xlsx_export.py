@@ -27,6 +27,7 @@ from ysdesk.exchange.roundtrip import (
     ExportMeta,
     meta_rows,
     project_chunks,
+    row_hash,
 )
 from ysdesk.exchange.xlsx_base import (
     BODY_FONT,
@@ -203,14 +204,16 @@ def _define_common(kit: StyleKit, *, editable: frozenset[str] = frozenset()) -> 
     )
 
 
-def _write_hidden(wb, meta: ExportMeta, projects: Sequence[Project]) -> None:
+def _write_hidden(
+    wb, meta: ExportMeta, projects: Sequence[Project], hashes: dict[int, str] | None = None
+) -> None:
     ws = wb.create_sheet(HIDDEN_SHEET)
     ws.sheet_state = "veryHidden"  # not even 取消隐藏 shows it: only code reads it
     kit = StyleKit(ws)
     kit.define("plain", font=Font(size=9), alignment=Alignment(), border=None)
     for row in meta_rows(meta):
         ws.append([kit.cell(sheet_text(value), "plain") for value in row])
-    for row in project_chunks(projects):
+    for row in project_chunks(projects, hashes):
         ws.append(row)
 
 
@@ -275,6 +278,7 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     for project in data.projects:
         by_task.setdefault(project.task_no, []).append(project)
     task_by_no = {t.no: t for t in data.tasks}
+    hashes: dict[int, str] = {}
     row_index = 4
     serial = 0
     status_ranges: list[str] = []
@@ -318,6 +322,9 @@ def _save_project_list(target: Path, data: ListExport) -> None:
                 if len(projects) == 1:
                     lines = max(lines, task_lines)
                 ws.row_dimensions[row_index].height = min(409, lines * _LINE_PT + 8)
+                if project.id is not None:
+                    # As the import will see the row: the merged task cell filled down.
+                    hashes[project.id] = row_hash((task_text, *texts[2:]))
                 cells = [
                     kit.cell(serial, "center"),
                     kit.cell(texts[1] or None, "center"),
@@ -343,7 +350,7 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     set_print_area(ws, last_row=max(last_row, 4), last_col=ncols)
     if unit_sheet:
         _protect(ws)
-    _write_hidden(wb, data.meta, data.projects)
+    _write_hidden(wb, data.meta, data.projects, hashes)
     wb.save(target)
 
 

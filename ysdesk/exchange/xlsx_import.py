@@ -30,8 +30,10 @@ from ysdesk.exchange.roundtrip import (
     KIND_LABELS,
     KIND_LIST,
     KIND_UNIT,
+    LIST_LAYOUT,
     RoundTrip,
     read_roundtrip,
+    row_hash,
 )
 from ysdesk.exchange.sheets import Cell, SheetGrid
 
@@ -179,7 +181,11 @@ class PlanInfo:
 
 @dataclass
 class ParsedRow:
-    """One project row: field values as read (None: not given), and what was noticed."""
+    """One project row: field values as read (None: not given), and what was noticed.
+
+    A row of our own export whose cells still hash as exported is `untouched`: its values
+    are read only if the import needs them (it matches such rows by their hidden id).
+    """
 
     row: int  # 1-based, as Excel numbers rows
     values: dict[str, Any] = field(default_factory=dict)
@@ -188,6 +194,22 @@ class ParsedRow:
     new_units: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    untouched: bool = False
+    _pending: Any = field(default=None, repr=False, compare=False)
+
+    def ensure_values(self) -> None:
+        """Read an untouched row's values after all (e.g. the ids cannot be trusted)."""
+        if self._pending is None:
+            return
+        reader, cells = self._pending
+        self._pending = None
+        full = reader.read(self.row, cells)
+        self.values.update(full.values)
+        self.progress_date = full.progress_date
+        self.new_units = full.new_units
+        self.messages = full.messages
+        self.errors = full.errors
+        self.untouched = False
 
 
 @dataclass
@@ -586,6 +608,9 @@ def _parse_rows(
     width = max(columns.values()) + 1
     header_row = _padded(rows[header.last], width)
     reader = _RowReader(columns, header, plan, tasks, year)
+    bases = sheet.roundtrip.bases if sheet.roundtrip is not None else {}
+    # Rows of our own layout are checked against the hash of their cells as exported.
+    quick = bool(bases) and all(columns.get(f) == i for i, f in enumerate(LIST_LAYOUT))
     section_task: int | None = None
     previous_task: int | None = None
     raw_rows = grid.rows
@@ -618,7 +643,9 @@ def _parse_rows(
                 continue
         if _is_repeated_header(row, header_row, columns):
             continue
-        parsed = reader.read(index + 1, row)
+        parsed = _untouched(index + 1, row, bases, reader) if quick else None
+        if parsed is None:
+            parsed = reader.read(index + 1, row)
         if parsed.values.get("task_no") is None:
             inherited = section_task
             if task_col is not None and previous_task is not None and inherited is None:
@@ -629,6 +656,25 @@ def _parse_rows(
                 parsed.errors = [e for e in parsed.errors if "重点任务" not in e]
         previous_task = parsed.values.get("task_no") or previous_task
         sheet.rows.append(parsed)
+
+
+_HASHED = slice(1, 11)  # 重点任务 … 备注 of the export's layout
+
+
+def _untouched(
+    number: int, row: list[Cell], bases: dict[int, Any], reader: _RowReader
+) -> ParsedRow | None:
+    """A row still exactly as exported, or None (then it is read in full)."""
+    project_id = _project_id(row[11])
+    base = bases.get(project_id) if project_id is not None else None
+    if base is None or not base.row_hash or row_hash(row[_HASHED]) != base.row_hash:
+        return None
+    task_no, _ = reader.tasks.match(row[1])
+    parsed = ParsedRow(row=number, project_id=project_id, untouched=True)
+    parsed.values["name"] = text_value(row[2])
+    parsed.values["task_no"] = task_no
+    parsed._pending = (reader, row)
+    return parsed
 
 
 def _padded(row: list[Cell], width: int) -> list[Cell]:

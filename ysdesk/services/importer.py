@@ -406,6 +406,11 @@ def _preview_row(
         new_units=list(row.new_units),
         progress_date=row.progress_date,
     )
+    if row.untouched and not (trust_ids and row.project_id in by_id):
+        row.ensure_values()
+        result.messages = list(row.messages)
+        result.new_units = list(row.new_units)
+        result.progress_date = row.progress_date
     if row.errors:
         result.messages = [*row.errors, *result.messages]
         return result
@@ -437,6 +442,11 @@ def _preview_row(
     if scope and scope not in current.lead_units:
         result.messages.insert(0, f"该项目不由“{scope}”牵头，不能通过其填报表修改")
         result.project = current
+        return result
+    if row.untouched:
+        # Every cell as exported: whatever the database did since, it keeps.
+        result.project = current
+        result.action = UNCHANGED
         return result
     base = bases.get(current.id)
     db_unchanged = base is not None and base.version == current.version
