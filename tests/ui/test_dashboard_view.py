@@ -44,7 +44,8 @@ def test_models_cards_and_lists(qtbot, qtmodeltester, sample_store: Store, tmp_p
     assert all(soon.data(soon.index(r, 4)) == "21 天" for r in range(soon.rowCount()))
     assert "2025 年共 86 个项目" in view.summary.text()
     view.days_spin.setValue(10)
-    assert view.soon_model.rowCount() == 0 and "10 天内到期" in view.soon_box.title()
+    assert view.soon_model.rowCount() == 0 and view.lists.tabText(1) == "10 天内到期（0 个）"
+    assert view.lists.tabText(0) == f"逾期项目（{board.overdue_count} 个）"
 
 
 def test_entries_open_projects_and_cards_filter(qtbot, sample_store: Store, tmp_path: Path) -> None:
@@ -55,6 +56,8 @@ def test_entries_open_projects_and_cards_filter(qtbot, sample_store: Store, tmp_
     qtbot.mouseClick(view.overdue_table.viewport(), Qt.LeftButton, pos=rect.center())
     qtbot.mouseDClick(view.overdue_table.viewport(), Qt.LeftButton, pos=rect.center())
     assert nav.opened == [first.project_id]
+    qtbot.mouseClick(view.cards["soon"], Qt.LeftButton)
+    assert view.lists.currentIndex() == 1 and not nav.shown
     qtbot.mouseClick(view.cards["逾期"], Qt.LeftButton)
     assert nav.shown[-1][0] == ProjectFilter(year=2025, overdue_only=True)
     qtbot.mouseClick(view.cards["滞后"], Qt.LeftButton)

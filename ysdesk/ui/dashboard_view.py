@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 # A long overdue list is capped on screen; the counts above it stay exact.
 LIST_LIMIT = 500
+OVERDUE_TAB, SOON_TAB = 0, 1
 
 
 class _TableModel(QAbstractTableModel):
@@ -201,7 +203,7 @@ class DashboardView(RefreshingView):
             button = QPushButton()
             button.setFlat(True)
             button.setCursor(Qt.PointingHandCursor)
-            button.setMinimumHeight(56)
+            button.setMinimumHeight(44)
             button.clicked.connect(lambda _checked=False, k=key: self.open_card(k))
             self.cards[key] = button
             frame = QFrame()
@@ -226,24 +228,23 @@ class DashboardView(RefreshingView):
         self.area_table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.area_table.setSizeAdjustPolicy(QAbstractItemView.AdjustToContents)
 
-        self.overdue_box = QGroupBox()
-        QVBoxLayout(self.overdue_box).addWidget(self.overdue_table)
-        self.soon_box = QGroupBox()
-        QVBoxLayout(self.soon_box).addWidget(self.soon_table)
+        # The two lists share one tabbed pane with the full height under the cards; the
+        # tab titles carry their counts, so neither list hides how many it holds.
+        self.lists = QTabWidget()
+        self.lists.addTab(self.overdue_table, "")
+        self.lists.addTab(self.soon_table, "")
         area_box = QGroupBox("按任务领域")
         QVBoxLayout(area_box).addWidget(self.area_table)
         unit_box = QGroupBox("逾期项目最多的单位")
         QVBoxLayout(unit_box).addWidget(self.unit_table)
-
+        left = QVBoxLayout()
+        left.addWidget(area_box)
+        left.addWidget(unit_box, 1)
         grid = QGridLayout()
-        grid.addWidget(area_box, 0, 0)
-        grid.addWidget(self.overdue_box, 0, 1, 2, 1)
-        grid.addWidget(unit_box, 1, 0)
-        grid.addWidget(self.soon_box, 2, 0, 1, 2)
+        grid.addLayout(left, 0, 0)
+        grid.addWidget(self.lists, 0, 1)
         grid.setColumnStretch(0, 5)
         grid.setColumnStretch(1, 6)
-        grid.setRowStretch(1, 1)
-        grid.setRowStretch(2, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(cards)
@@ -278,17 +279,22 @@ class DashboardView(RefreshingView):
             )
             button.setToolTip(f"查看{label}的项目")
         self.area_model.set_rows(board.by_area)
+        self._fit_area_table()
         self.unit_model.set_rows(board.top_units)
         self.overdue_model.set_rows(board.overdue)
         self.soon_model.set_rows(board.due_soon)
         shown = (
             "" if len(board.overdue) == board.overdue_count else f"，显示前 {len(board.overdue)} 个"
         )
-        self.overdue_box.setTitle(f"逾期项目（{board.overdue_count} 个{shown}）")
-        self.soon_box.setTitle(
-            f"{board.soon_days} 天内到期（{board.due_soon_count} 个，"
-            f"自 {board.today.isoformat()} 起）"
-        )
+        self.lists.setTabText(OVERDUE_TAB, f"逾期项目（{board.overdue_count} 个{shown}）")
+        self.lists.setTabText(SOON_TAB, f"{board.soon_days} 天内到期（{board.due_soon_count} 个）")
+        self.lists.setTabToolTip(SOON_TAB, f"自 {board.today.isoformat()} 起")
+
+    def _fit_area_table(self) -> None:
+        """All four areas visible however little height the window leaves."""
+        table = self.area_table
+        rows = sum(table.rowHeight(r) for r in range(self.area_model.rowCount()))
+        table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth())
 
     # ------------------------------------------------------------------ navigation
     def card_filter(self, key: str) -> tuple[ProjectFilter, str] | None:
@@ -305,7 +311,7 @@ class DashboardView(RefreshingView):
     def open_card(self, key: str) -> None:
         found = self.card_filter(key)
         if found is None:
-            self.soon_table.setFocus()
+            self.lists.setCurrentIndex(SOON_TAB)
             return
         self.navigator.show_projects(*found)
 

@@ -56,6 +56,12 @@ _BEHIND = QColor("#c62828")
 _ACTUAL = QColor("#1f5fbf")
 _TARGET = QColor("#c62828")
 _PATH = QColor("#9ca3af")
+MIN_CHART_WIDTH = 330
+LEGEND_HTML = (
+    f"<span style='color:{_ACTUAL.name()}'>━●</span> 实际值　"
+    f"<span style='color:{_PATH.name()}'>╌╌</span> 达标路径（从基期或首个实际值到目标年）　"
+    f"<span style='color:{_TARGET.name()}'>■</span> 目标"
+)
 
 
 class IndicatorsModel(QAbstractTableModel):
@@ -189,9 +195,9 @@ def indicator_chart(status: IndicatorStatus) -> QChart:
     title_font.setBold(True)
     chart.setTitleFont(title_font)
     chart.setTitle(f"{ind.name}（{ind.unit}）")
-    chart.setMargins(QMargins(4, 4, 4, 4))
-    chart.legend().setAlignment(Qt.AlignBottom)
-    chart.legend().setFont(QApplication.font())
+    chart.setMargins(QMargins(2, 2, 2, 2))
+    # One legend above all four charts (LEGEND_HTML) leaves each chart its height.
+    chart.legend().hide()
 
     actual = QLineSeries()
     actual.setName("实际值")
@@ -225,8 +231,9 @@ def indicator_chart(status: IndicatorStatus) -> QChart:
     x_axis = QValueAxis()
     x_axis.setRange(first - 0.3, last + 0.3)
     x_axis.setTickType(QValueAxis.TicksDynamic)
-    x_axis.setTickAnchor(first)
-    x_axis.setTickInterval(1 if last - first <= 10 else 2)
+    x_axis.setTickAnchor(last)  # the target year always gets its label
+    # Every year up to five years; every other year beyond, so labels never crowd.
+    x_axis.setTickInterval(1 if last - first <= 5 else 2)
     x_axis.setLabelFormat("%d")
     x_axis.setLabelsFont(QApplication.font())
     # Not from zero: the gap between a value and its path is what the chart is for.
@@ -234,6 +241,8 @@ def indicator_chart(status: IndicatorStatus) -> QChart:
     y_axis = QValueAxis()
     y_axis.setRange(max(0.0, min(values) - spread * 0.3), max(values) + spread * 0.2)
     y_axis.applyNiceNumbers()
+    # Few labels, so they stay readable when the chart is short.
+    y_axis.setTickCount(min(y_axis.tickCount(), 5))
     y_axis.setLabelFormat("%.1f" if max(values) < 20 else "%d")
     y_axis.setLabelsFont(QApplication.font())
     chart.addAxis(x_axis, Qt.AlignBottom)
@@ -242,6 +251,48 @@ def indicator_chart(status: IndicatorStatus) -> QChart:
         series.attachAxis(x_axis)
         series.attachAxis(y_axis)
     return chart
+
+
+class ChartGrid(QWidget):
+    """The indicators' charts in a 2 × 2 grid, or in one row when the space is wide and low."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.views: list[QChartView] = []
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._columns = 2
+
+    def set_views(self, views: list[QChartView]) -> None:
+        for view in self.views:
+            self._grid.removeWidget(view)
+            view.deleteLater()
+        self.views = list(views)
+        self._place()
+
+    def columns_for(self, width: int, height: int) -> int:
+        """One row of four when each chart stays wide enough for its year labels, else two."""
+        wide = width >= 2.6 * height and width / 4 >= MIN_CHART_WIDTH
+        return 4 if len(self.views) > 2 and wide else 2
+
+    def _place(self) -> None:
+        for view in self.views:
+            self._grid.removeWidget(view)
+        for i in range(4):
+            self._grid.setRowStretch(i, 0)
+            self._grid.setColumnStretch(i, 0)
+        for i, view in enumerate(self.views):
+            row, column = divmod(i, self._columns)
+            self._grid.addWidget(view, row, column)
+            self._grid.setRowStretch(row, 1)
+            self._grid.setColumnStretch(column, 1)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        columns = self.columns_for(event.size().width(), event.size().height())
+        if columns != self._columns:
+            self._columns = columns
+            self._place()
 
 
 class IndicatorsView(RefreshingView):
@@ -308,13 +359,7 @@ class IndicatorsView(RefreshingView):
         entry_layout.addWidget(QLabel("该指标历年实际值："))
         entry_layout.addWidget(self.values_table, 1)
 
-        self.charts = QWidget()
-        self.chart_grid = QGridLayout(self.charts)
-        self.chart_grid.setContentsMargins(0, 0, 0, 0)
-        for i in (0, 1):
-            self.chart_grid.setRowStretch(i, 1)
-            self.chart_grid.setColumnStretch(i, 1)
-        self.chart_views: list[QChartView] = []
+        self.charts = ChartGrid()
 
         self.table.setSizeAdjustPolicy(QAbstractItemView.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -322,6 +367,9 @@ class IndicatorsView(RefreshingView):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table)
+        legend = QLabel(LEGEND_HTML)
+        legend.setProperty("role", "muted")
+        left_layout.addWidget(legend)
         left_layout.addWidget(self.charts, 1)
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
@@ -343,21 +391,29 @@ class IndicatorsView(RefreshingView):
             self.indicator_box.addItem(s.indicator.name, s.indicator.id)
         self.indicator_box.setCurrentIndex(max(chosen, 0))
         self.table.resizeColumnsToContents()
+        self._fit_table_height()
         if statuses:
             self.table.selectRow(min(max(current, 0), len(statuses) - 1))
         self._build_charts(statuses)
 
+    @property
+    def chart_views(self) -> list[QChartView]:
+        return self.charts.views
+
     def _build_charts(self, statuses: list[IndicatorStatus]) -> None:
-        for view in self.chart_views:
-            self.chart_grid.removeWidget(view)
-            view.deleteLater()
-        self.chart_views = []
-        for i, status in enumerate(statuses):
+        views = []
+        for status in statuses:
             view = QChartView(indicator_chart(status))
             view.setRenderHint(QPainter.Antialiasing)
-            view.setMinimumHeight(200)
-            self.chart_grid.addWidget(view, i // 2, i % 2)
-            self.chart_views.append(view)
+            view.setMinimumSize(200, 160)
+            views.append(view)
+        self.charts.set_views(views)
+
+    def _fit_table_height(self) -> None:
+        """Every indicator row visible, whatever room the window leaves the view."""
+        rows = sum(self.table.rowHeight(r) for r in range(self.model.rowCount()))
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows + frame)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
