@@ -1,6 +1,7 @@
 """Benchmark: a dry-run import of a 10,000-row sheet against python-calamine only reading it.
 
-Both are whole processes (interpreter start included), best of N runs, measured in this run:
+Both are whole processes (interpreter start included), best of N alternating rounds, measured
+in this run:
 
     python main.py --db D import X --dry-run --json      (screening, parsing, matching, JSON)
     python -c "<python-calamine reads every sheet of X>"  (the baseline)
@@ -32,20 +33,21 @@ CALAMINE_ONLY = (
 )
 
 
-def best_of(runs: int, command: list[str]) -> float:
-    """The fastest wall-clock time of `runs` runs of a command (output discarded)."""
-    best = float("inf")
+def best_of_interleaved(runs: int, *commands: list[str]) -> list[float]:
+    """The fastest wall-clock time of each command, run in turn so load hits all alike."""
+    best = [float("inf")] * len(commands)
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        best = min(best, time.perf_counter() - start)
+        for index, command in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            best[index] = min(best[index], time.perf_counter() - start)
     return best
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
@@ -55,20 +57,20 @@ def main() -> int:
             sheet = export_list(store, 2025, Path(folder) / "list.xlsx", today=date(2025, 11, 1))
         finally:
             store.close()
+        dry_run_command = [sys.executable, str(ROOT / "main.py"), "--db", str(db), "import"]
+        dry_run_command += [str(sheet), "--dry-run", "--json"]
         check = subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "--db", str(db), "import", str(sheet)]
-            + ["--dry-run", "--json"],
+            dry_run_command,
             capture_output=True,
             text=True,
         )
         if check.returncode not in (0, 1):
             print(check.stderr, file=sys.stderr)
             return 1
-        calamine = best_of(args.runs, [sys.executable, "-c", CALAMINE_ONLY, str(sheet)])
-        dry_run = best_of(
+        calamine, dry_run = best_of_interleaved(
             args.runs,
-            [sys.executable, str(ROOT / "main.py"), "--db", str(db), "import", str(sheet)]
-            + ["--dry-run", "--json"],
+            [sys.executable, "-c", CALAMINE_ONLY, str(sheet)],
+            dry_run_command,
         )
         size = sheet.stat().st_size / 1024 / 1024
     print(f"sheet: {args.rows} projects, {size:.1f} MB")

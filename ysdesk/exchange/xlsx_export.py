@@ -74,6 +74,7 @@ DIVISION_COLUMNS: tuple[tuple[str, float], ...] = (
     ("完成时限", 14),
 )
 
+_WRAPPING = (2, 3, 4, 5, 6, 7, 9, 10)
 _LINE_PT = 14.5  # line height of 11 pt CJK text
 _SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
@@ -316,8 +317,14 @@ def _save_project_list(target: Path, data: ListExport) -> None:
                     sheet_text(project.progress),
                     sheet_text(project.note),
                 )
+                # Only text that can wrap decides the height (short cells never do).
                 lines = max(
-                    line_count(texts[i], LIST_COLUMNS[i][1]) for i in (2, 3, 4, 5, 6, 7, 9, 10)
+                    (
+                        line_count(texts[i], LIST_COLUMNS[i][1])
+                        for i in _WRAPPING
+                        if len(texts[i]) * 2 > LIST_COLUMNS[i][1]
+                    ),
+                    default=1,
                 )
                 if len(projects) == 1:
                     lines = max(lines, task_lines)
