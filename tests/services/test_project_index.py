@@ -74,7 +74,7 @@ def test_pinyin_initials_find_fudan(sample_store, today) -> None:
     index = ProjectIndex(sample_store, 2025, today)
     index.load_haystacks(sample_store)
     hits = index.select(ProjectFilter(year=2025, text="fd"))
-    names = [index.entries[i].name for i in hits]
+    names = [index.name(i) for i in hits]
     assert any("复旦" in n for n in names)
 
 
@@ -90,7 +90,7 @@ def test_refresh_follows_edits_and_deletes(sample_store, today) -> None:
     sample_store.delete_project(other)
     index.refresh(sample_store, [pid, other])
     assert other not in index
-    assert index.entries[pid].task_no == 7
+    assert index.task_no(pid) == 7
     assert pid in index.select(ProjectFilter(year=2025, text="lzjs"))
     assert index.select(ProjectFilter(year=2025)) == sample_store.project_ids(
         ProjectFilter(year=2025), today
@@ -101,11 +101,52 @@ def test_sorting_by_columns(sample_store, today) -> None:
     index = ProjectIndex(sample_store, 2025, today)
     ids = index.select(ProjectFilter(year=2025))
     by_deadline = index.sorted_ids(ids, "deadline")
-    deadlines = [index.entries[i].deadline for i in by_deadline]
+    deadlines = [index.deadline(i) for i in by_deadline]
     dated = [d for d in deadlines if d is not None]
     assert dated == sorted(dated)
     assert deadlines[len(dated) :] == [None] * (len(deadlines) - len(dated))
     by_name_desc = index.sorted_ids(ids, "name", descending=True)
-    names = [index.entries[i].name for i in by_name_desc]
+    names = [index.name(i) for i in by_name_desc]
     assert names == sorted(names, reverse=True)
     assert sorted(index.sorted_ids(ids, "status")) == sorted(ids)
+
+
+def test_prefetched_columns_answer_like_lazily_read_ones(sample_db, sample_store, today) -> None:
+    from ysdesk.services.project_index import prefetch
+
+    lazy = ProjectIndex(sample_store, 2025, today)
+    eager = ProjectIndex(sample_store, 2025, today)
+    eager.install(prefetch(sample_db, 2025))
+    assert eager.has_haystacks and not lazy.has_haystacks
+    for filt in (
+        ProjectFilter(year=2025, text="fd"),
+        ProjectFilter(year=2025, text="复旦 平台"),
+        ProjectFilter(year=2025, unit="区科委", role=Role.LEAD),
+        ProjectFilter(year=2025, zone=""),
+    ):
+        assert eager.select(filt) == lazy.select(filt) == sample_store.project_ids(filt, today)
+    pid = eager.order[0]
+    assert (eager.name(pid), eager.zones(pid), eager.leads(pid)) == (
+        lazy.name(pid),
+        lazy.zones(pid),
+        lazy.leads(pid),
+    )
+    # Another year's prefetch is ignored.
+    other = ProjectIndex(sample_store, 2026, today)
+    other.install(prefetch(sample_db, 2025))
+    assert not other.has_haystacks
+
+
+def test_split_views_keep_every_match() -> None:
+    from ysdesk.domain.search import search_haystack
+    from ysdesk.services.project_index import split_haystack
+
+    haystack = search_haystack("复旦大学AI创新中心2025", "区科委")
+    ascii_view, cjk_view = split_haystack(haystack)
+    assert ascii_view.isascii()
+    for term in ("fddx", "ai", "2025", "fudan", "qkw"):
+        assert (term in haystack) and (term in ascii_view)
+    for term in ("复旦", "ai创新", "区科委"):
+        assert term in cjk_view
+    # Characters on both sides of Chinese text never join into a false ASCII match.
+    assert "ai2025" not in ascii_view

@@ -108,10 +108,9 @@ class TreeNode:
 
 def project_leaf(index: ProjectIndex, project_id: int, role: str = "") -> TreeNode:
     """A leaf for one project of the index."""
-    entry = index.entries[project_id]
     node = TreeNode(
         kind="project",
-        label=entry.name,
+        label=index.name(project_id),
         key=project_id,
         project_id=project_id,
         status=index.display_status(project_id),
@@ -149,7 +148,7 @@ def _root(index: ProjectIndex) -> TreeNode:
         index,
         "all",
         f"{ALL_LABEL}（{index.year} 年）",
-        index.year,
+        None,
         index.order,
         ProjectFilter(year=index.year),
     )
@@ -193,14 +192,8 @@ def build_zone_tree(store: Store, index: ProjectIndex) -> TreeNode:
     """Zone → task → project; a project in two zones is under both; then 未标注功能区."""
     root = _root(index)
     year = index.year
-    by_zone: dict[str, list[int]] = {z.name: [] for z in store.zones()}
-    unzoned: list[int] = []
-    for pid in index.order:
-        zones = index.entries[pid].zones
-        if not zones:
-            unzoned.append(pid)
-        for zone in zones:
-            by_zone.setdefault(zone, []).append(pid)
+    by_zone = {z.name: index.linked_ids("zone", z.name) for z in store.zones()}
+    unzoned = index.linked_ids("zone", "")
     tasks = {t.no: t for t in store.tasks()}
     groups = [(name, name, ids) for name, ids in by_zone.items()]
     groups.append((NO_ZONE_LABEL, "", unzoned))
@@ -210,7 +203,7 @@ def build_zone_tree(store: Store, index: ProjectIndex) -> TreeNode:
         )
         by_task: dict[int, list[int]] = {}
         for pid in ids:
-            by_task.setdefault(index.entries[pid].task_no, []).append(pid)
+            by_task.setdefault(index.task_no(pid), []).append(pid)
         for task_no in sorted(by_task):
             task_ids = by_task[task_no]
             _inner(
@@ -230,25 +223,22 @@ def build_unit_tree(store: Store, index: ProjectIndex) -> TreeNode:
     """Unit → its projects, each marked 牵头 or 配合; units without projects are left out."""
     root = _root(index)
     year = index.year
-    by_unit: dict[str, list[tuple[int, str]]] = {u.name: [] for u in store.units()}
-    for pid in index.order:
-        entry = index.entries[pid]
-        for unit in entry.leads:
-            by_unit.setdefault(unit, []).append((pid, Role.LEAD.label))
-        for unit in entry.cos:
-            by_unit.setdefault(unit, []).append((pid, Role.CO.label))
-    for unit, links in by_unit.items():
-        if not links:
+    lead, co = Role.LEAD.label, Role.CO.label
+    for unit in store.units():
+        lead_ids = index.linked_ids("lead", unit.name)
+        co_ids = index.linked_ids("co", unit.name)
+        if not lead_ids and not co_ids:
             continue
+        # Leaves: the projects the unit leads, then those it cooperates on.
         _inner(
             root,
             index,
             "unit",
-            unit,
-            unit,
-            (pid for pid, _ in links),
-            ProjectFilter(year=year, unit=unit),
-            leaves=links,
+            unit.name,
+            unit.name,
+            index.linked_ids("unit", unit.name),
+            ProjectFilter(year=year, unit=unit.name),
+            leaves=[*((pid, lead) for pid in lead_ids), *((pid, co) for pid in co_ids)],
         )
     return root
 
@@ -272,7 +262,7 @@ def refresh_counts(root: TreeNode, index: ProjectIndex, ids: Iterable[int]) -> l
         if node.kind == "root" or changed_ids.isdisjoint(node.ids):
             continue
         if node.kind == "project" and node.project_id in index:
-            node.label = index.entries[node.project_id].name
+            node.label = index.name(node.project_id)
             node.status = index.display_status(node.project_id)
         node.set_counts(index.counts(pid for pid in node.ids if pid in index))
         changed.append(node)

@@ -1,33 +1,32 @@
 """Lean reads for the window's in-memory project index, and the undo of a progress entry.
 
-The index needs a few columns of every project of a year (not whole Project objects): these
-queries read them in three statements whatever the number of projects. Search haystacks are
-read separately because they are most of the bytes; a worker may read them over its own
-read-only connection.
+The index reads one column group at a time, when a view first needs it. The core group
+(plan order, task, status, overdue) is answered from the covering index
+`projects_navigation` alone: project rows are wide (goal, progress, search text), and
+reading even one column stored after them walks their overflow pages.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
-from ysdesk.domain.model import Project
+from ysdesk.domain.model import Project, Status
 from ysdesk.store.db import Store, connect
-
-# id, code, name, task_no, area_no, status, deadline, sort, first characters of progress
-IndexRow = tuple[int, str, str, int, int, str, "str | None", int, str]
-# project id, zone id / project id, unit id, role
-ZoneLink = tuple[int, int]
-UnitLink = tuple[int, int, str]
 
 # Enough of 进展情况 to sort by it; the table fetches the full text for the rows it shows.
 PROGRESS_HEAD = 24
 
-_ROW_COLUMNS = (
-    "p.id, p.code, p.name, p.task_no, t.area_no, p.status, p.deadline, p.sort,"
-    f" substr(p.progress, 1, {PROGRESS_HEAD})"
+# Statuses travel as their position in Status (small ints cost nothing to build in Python).
+STATUS_CODES: tuple[Status, ...] = tuple(Status)
+_STATUS_CASE = (
+    "CASE p.status "
+    + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(STATUS_CODES))
+    + " END"
 )
+_DONE = Status.DONE.value
 
 
 def _scope(year: int | None, ids: Sequence[int] | None) -> tuple[str, list[object]]:
@@ -42,26 +41,59 @@ def _scope(year: int | None, ids: Sequence[int] | None) -> tuple[str, list[objec
     return " AND ".join(clauses) or "1", args
 
 
-def index_rows(
-    store: Store, year: int | None = None, ids: Sequence[int] | None = None
-) -> tuple[list[IndexRow], list[ZoneLink], list[UnitLink]]:
-    """The index columns of a year's projects (or some of them) and their zone and unit links."""
+def core_rows(
+    store: Store, year: int, today: date, ids: Sequence[int] | None = None
+) -> list[tuple[int, int, int, int]]:
+    """(id, task_no, status code, overdue 0/1) in plan order: task, place in the task, id."""
     where, args = _scope(year, ids)
-    rows = store.conn.execute(
-        f"SELECT {_ROW_COLUMNS} FROM projects p JOIN tasks t ON t.no = p.task_no WHERE {where}"
-        " ORDER BY p.task_no, p.sort, p.id",
+    return store.conn.execute(
+        f"SELECT p.id, p.task_no, {_STATUS_CASE},"
+        " (p.deadline IS NOT NULL AND p.deadline < ? AND p.status != ?)"
+        f" FROM projects p WHERE {where} ORDER BY p.task_no, p.sort, p.id",
+        [today.isoformat(), _DONE, *args],
+    ).fetchall()
+
+
+def label_rows(
+    store: Store, year: int, ids: Sequence[int] | None = None
+) -> list[tuple[int, str, str]]:
+    """(id, code, name)."""
+    where, args = _scope(year, ids)
+    return store.conn.execute(
+        f"SELECT p.id, p.code, p.name FROM projects p WHERE {where}", args
+    ).fetchall()
+
+
+def sort_rows(
+    store: Store, year: int, ids: Sequence[int] | None = None
+) -> list[tuple[int, str | None, str]]:
+    """(id, derived deadline or None, first characters of 进展情况): what sorting needs."""
+    where, args = _scope(year, ids)
+    return store.conn.execute(
+        f"SELECT p.id, p.deadline, substr(p.progress, 1, {PROGRESS_HEAD})"
+        f" FROM projects p WHERE {where}",
         args,
     ).fetchall()
+
+
+def link_rows(
+    store: Store, year: int, ids: Sequence[int] | None = None
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
+    """Zone links (project, zone id) and unit links (project, unit id, 1 lead / 0 co).
+
+    Unit links come in their order within each project (the first lead unit leads).
+    """
+    where, args = _scope(year, ids)
     sub = f"SELECT p.id FROM projects p WHERE {where}"
     zones = store.conn.execute(
         f"SELECT project_id, zone_id FROM project_zones WHERE project_id IN ({sub})", args
     ).fetchall()
     units = store.conn.execute(
-        f"SELECT project_id, unit_id, role FROM project_units WHERE project_id IN ({sub})"
-        " ORDER BY project_id, sort",
+        "SELECT project_id, unit_id, role = 'lead' FROM project_units"
+        f" WHERE project_id IN ({sub}) ORDER BY sort",
         args,
     ).fetchall()
-    return rows, zones, units
+    return zones, units
 
 
 def zone_names(store: Store) -> dict[int, str]:
@@ -77,22 +109,25 @@ def unit_names(store: Store) -> dict[int, str]:
 def haystacks(
     store: Store, year: int | None = None, ids: Sequence[int] | None = None
 ) -> list[tuple[int, str]]:
-    """(id, search_text) of a year's projects (or some of them)."""
+    """(id, search_text) of a year's projects (or some of them), in plan order.
+
+    Plan order on purpose: searches walk the texts in that order, and texts built in the
+    same order sit together in memory (measured 2–8× faster on 100,000 than rowid order).
+    """
     where, args = _scope(year, ids)
     return store.conn.execute(
-        f"SELECT p.id, p.search_text FROM projects p WHERE {where}", args
+        f"SELECT p.id, p.search_text FROM projects p WHERE {where}"
+        " ORDER BY p.task_no, p.sort, p.id",
+        args,
     ).fetchall()
 
 
-def read_haystacks(path: Path, year: int) -> list[tuple[int, str]]:
-    """The same as `haystacks`, over a private read-only connection (safe in a worker)."""
-    conn = connect(path, readonly=True)
-    try:
-        return conn.execute(
-            "SELECT id, search_text FROM projects WHERE year = ?", (year,)
-        ).fetchall()
-    finally:
-        conn.close()
+def open_reader(path: Path) -> Store:
+    """A private read-only Store over its own connection, for a worker thread's reads.
+
+    No writer lock and no migration: the window's own Store has already opened the file.
+    """
+    return Store(connect(path, readonly=True), path=path, readonly=True)
 
 
 def project_position(store: Store, project_id: int) -> int:

@@ -153,7 +153,23 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+def _m002_navigation_index(db: sqlite_utils.Database) -> None:
+    """A covering index for the window's project index (plan order, task, status, deadline).
+
+    Project rows are wide (goal, progress, search text spill into overflow pages); reading
+    the sort column of 100,000 rows from the table took about 1 s, from this index 0.1 s.
+    It starts with the columns of projects_year_task, which it therefore replaces.
+    """
+    db.executescript(
+        """
+        CREATE INDEX projects_navigation
+            ON projects(year, task_no, sort, id, status, deadline);
+        DROP INDEX projects_year_task;
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_navigation_index)
 
 
 def encode_version(minor: int) -> int:

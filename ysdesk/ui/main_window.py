@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
             self._saved_view = None
             if saved in self._views:
                 self.show_view(saved)
-            self.data.prefetch_haystacks()
+            self.data.prefetch()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # A field being edited commits on focus loss: take focus away before closing.

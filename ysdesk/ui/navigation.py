@@ -157,10 +157,14 @@ class NavigationPanel(QWidget):
 
     def select_project(self, project_id: int) -> bool:
         """Select a project's leaf in the task tree's current view, if it is there."""
-        entry = self.data.index.entries.get(project_id)
-        if entry is None or self.kind() != "task":
+        index = self.data.index
+        if project_id not in index or self.kind() != "task":
             return False
-        path = (("area", entry.area_no), ("task", entry.task_no), ("project", project_id))
+        path = (
+            ("area", index.area_no(project_id)),
+            ("task", index.task_no(project_id)),
+            ("project", project_id),
+        )
         return self.select_path(path)
 
     def select_all(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from ysdesk.services.project_index import ProjectIndex, fetch_haystacks
+from ysdesk.services.project_index import Prefetched, ProjectIndex, prefetch
 from ysdesk.ui.context import AppContext, Change
 
 
@@ -80,12 +80,11 @@ class ProjectData(QObject):
     def ensure_haystacks(self) -> None:
         """Make the index searchable now (reads the search texts on this thread if needed)."""
         if not self.index.has_haystacks:
-            self._generation += 1
-            self._fetching = False
+            # A prefetch still running installs only what is missing when it arrives.
             self.index.load_haystacks(self.ctx.store)
 
-    def prefetch_haystacks(self) -> None:
-        """Read the search texts in a worker over its own connection, before the first search."""
+    def prefetch(self) -> None:
+        """Read names, links and search texts in a worker over its own connection."""
         path = self.ctx.store.path
         runner = self.ctx.tasks
         if self.index.has_haystacks or self._fetching or path is None or runner is None:
@@ -95,11 +94,11 @@ class ProjectData(QObject):
         self._fetching = True
         self._changed_while_fetching = set()
 
-        def arrived(pairs: list[tuple[int, str]]) -> None:
-            if generation != self._generation or self.index.has_haystacks:
-                return  # the index was rebuilt or searched meanwhile
+        def arrived(data: Prefetched) -> None:
+            if generation != self._generation:
+                return  # the index was rebuilt meanwhile
             self._fetching = False
-            self.index.set_haystacks(pairs)
+            self.index.install(data)
             if self._changed_while_fetching:
                 self.index.refresh(self.ctx.store, self._changed_while_fetching)
             self.haystacks_ready.emit()
@@ -107,4 +106,4 @@ class ProjectData(QObject):
         def failed(_exc: BaseException) -> None:
             self._fetching = False  # the first search reads them on this thread instead
 
-        runner.run_quiet(lambda _progress: fetch_haystacks(path, year), arrived, failed)
+        runner.run_quiet(lambda _progress: prefetch(path, year), arrived, failed)

@@ -78,18 +78,19 @@ class ProjectTableModel(QAbstractTableModel):
     def ids(self) -> list[int]:
         return list(self._ids)
 
-    def set_ids(self, ids: Sequence[int]) -> None:
-        """Show another set of projects (kept in the current sort order)."""
+    def set_ids(self, ids: Sequence[int]) -> bool:
+        """Show another set of projects (kept in the current sort order); True if it changed."""
         ids = list(ids)
         if self._sort is not None:
             key, descending = self._sort
             ids = self.data_source.index.sorted_ids(ids, key, descending)
         if ids == self._ids:
-            return
+            return False
         self.beginResetModel()
         self._ids = ids
         self._rows = None
         self.endResetModel()
+        return True
 
     def row_of(self, project_id: int) -> int:
         if self._rows is None:
@@ -150,7 +151,7 @@ class ProjectTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
     ) -> Any:
-        if role != Qt.DisplayRole:
+        if int(role) != _DISPLAY:
             return None
         if orientation == Qt.Horizontal:
             return COLUMNS[section][1] if 0 <= section < len(COLUMNS) else None
