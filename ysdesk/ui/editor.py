@@ -167,7 +167,7 @@ class ProjectEditor(QWidget):
         self._row(left, "项目名称(&N)", self.name, required=True, error="name")
         self._row(left, "项目编号(&C)", code_row, buddy=self.code)
         self._row(left, "重点任务(&K)", self.task, required=True, error="task_no")
-        self._row(left, "功能区(&G)", self.zones, buddy=None)
+        self.zones_label = self._row(left, "功能区(&G)", self.zones, buddy=None)
         self._row(left, "完成时限(&L)", deadline_row, buddy=self.deadline)
         self._row(left, "推进状态(&I)", self.status)
 
@@ -185,13 +185,11 @@ class ProjectEditor(QWidget):
         self._row(right, "年度目标(&M)", self.goal)
         self._row(right, "备注(&B)", self.note)
 
-        self.save_draft_button = QPushButton("保存新项目")
+        self.save_draft_button = QPushButton("保存新项目 Ctrl+S")
         self.save_draft_button.setToolTip("保存新项目（Ctrl+S）")
         self.discard_draft_button = QPushButton("放弃新建(&X)")
         draft_bar = QHBoxLayout()
         draft_bar.setContentsMargins(0, 0, 0, 0)
-        draft_bar.addWidget(self.errors["other"], 1)
-        draft_bar.addStretch(0)
         draft_bar.addWidget(self.save_draft_button)
         draft_bar.addWidget(self.discard_draft_button)
         self.draft_bar = QWidget()
@@ -206,7 +204,6 @@ class ProjectEditor(QWidget):
         basic_layout = QVBoxLayout(basic)
         basic_layout.setContentsMargins(8, 6, 8, 6)
         basic_layout.addLayout(columns)
-        basic_layout.addWidget(self.draft_bar)
         basic_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -221,21 +218,19 @@ class ProjectEditor(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.meta)
+        header.addWidget(self.draft_bar)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.notice)
+        layout.addWidget(self.errors["other"])
         layout.addWidget(self.tabs, 1)
 
         self.setTabOrder(self.name, self.code)
         self.setTabOrder(self.code, self.year)
         self.setTabOrder(self.year, self.task)
-        previous: QWidget = self.task
-        for box in self.zones.boxes():
-            self.setTabOrder(previous, box)
-            previous = box
-        self._after_zones = previous
+        # task → zone boxes → deadline is set in refresh_plan, once the boxes exist.
         self.setTabOrder(self.deadline, self.status)
         self.setTabOrder(self.status, self.lead.search)
         self.setTabOrder(self.lead.search, self.lead.remove)
@@ -290,7 +285,7 @@ class ProjectEditor(QWidget):
         buddy: QWidget | bool | None = True,
         required: bool = False,
         error: str | None = None,
-    ) -> None:
+    ) -> QLabel:
         label = QLabel(text + ("＊" if required else ""))
         if required:
             label.setToolTip("必填")
@@ -309,6 +304,7 @@ class ProjectEditor(QWidget):
             cell.addWidget(self.errors[error])
             field = cell
         form.addRow(label, field)
+        return label
 
     def _build_progress_tab(self) -> QWidget:
         self.latest = QLabel()
@@ -380,6 +376,8 @@ class ProjectEditor(QWidget):
             self.setTabOrder(self.task if i == 0 else self.zones.boxes()[i - 1], box)
         last = self.zones.boxes()[-1] if self.zones.boxes() else self.task
         self.setTabOrder(last, self.deadline)
+        if self.zones.boxes():
+            self.zones_label.setBuddy(self.zones.boxes()[0])
 
     # ---------------------------------------------------------------- showing
     @property

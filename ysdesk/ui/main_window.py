@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QStackedWidget,
-    QStyle,
     QToolBar,
     QWidget,
 )
@@ -29,6 +28,7 @@ from ysdesk.ui.navigation import NavigationPanel
 from ysdesk.ui.project_actions import ProjectActions
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.project_table import ProjectTable
+from ysdesk.ui.style import icon
 from ysdesk.ui.tasks import Task, TaskRunner
 
 MENUS = (
@@ -191,10 +191,10 @@ class MainWindow(QMainWindow):
         stack = self.ctx.undo_stack
         self.undo_action = stack.createUndoAction(self, "撤销")
         self.undo_action.setShortcut(QKeySequence.Undo)
-        self.undo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowBack))
+        self.undo_action.setIcon(icon("undo"))
         self.redo_action = stack.createRedoAction(self, "重做")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        self.redo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowForward))
+        self.redo_action.setIcon(icon("redo"))
         self.find_action = QAction("查找(&F)", self)
         self.find_action.setShortcut(QKeySequence.Find)
         self.clear_filters_action = QAction("清除筛选(&L)", self)
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
     def _default_layout(self) -> None:
         """Dock sizes for a first start; a saved state replaces them."""
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resizeDocks([self.nav_dock], [28 * em], Qt.Horizontal)
+        self.resizeDocks([self.nav_dock], [30 * em], Qt.Horizontal)
         self.resizeDocks([self.editor_dock], [22 * self.fontMetrics().height()], Qt.Vertical)
 
     def _restore_settings(self) -> None:

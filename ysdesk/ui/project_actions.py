@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import Status
@@ -25,6 +25,7 @@ from ysdesk.ui.editor import ProjectEditor
 from ysdesk.ui.navigation import NavigationPanel
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.project_table import ProjectTable
+from ysdesk.ui.style import icon
 
 
 class ProjectActions(QObject):
@@ -45,16 +46,13 @@ class ProjectActions(QObject):
         self.table = table
         self.navigation = navigation
         self.editor = editor
-        style = window.style()
-        self.new = QAction(style.standardIcon(QStyle.SP_FileIcon), "新建项目(&N)", window)
+        self.new = QAction(icon("new"), "新建项目(&N)", window)
         self.new.setShortcut(QKeySequence.New)
         self.new.setToolTip("新建项目（Ctrl+N）：预填当前选中的重点任务、功能区或单位")
-        self.duplicate = QAction(
-            style.standardIcon(QStyle.SP_FileDialogDetailedView), "创建副本(&U)", window
-        )
+        self.duplicate = QAction(icon("duplicate"), "创建副本(&U)", window)
         self.duplicate.setShortcut(QKeySequence("Ctrl+D"))
         self.duplicate.setToolTip("复制当前项目为新项目（Ctrl+D）")
-        self.delete = QAction(style.standardIcon(QStyle.SP_TrashIcon), "删除项目(&D)…", window)
+        self.delete = QAction(icon("delete"), "删除项目(&D)…", window)
         self.delete.setShortcut(QKeySequence.Delete)
         # Delete in a text field deletes text: the shortcut belongs to the table and trees.
         self.delete.setShortcutContext(Qt.WidgetWithChildrenShortcut)

@@ -78,8 +78,11 @@ class ProjectTable(QWidget):
     def _set_widths(self) -> None:
         header = self.view.horizontalHeader()
         em = self.fontMetrics().horizontalAdvance("中")
-        for column, (_key, _title, chars) in enumerate(COLUMNS):
-            header.resizeSection(column, chars * em + 16)
+        for column, (key, _title, chars) in enumerate(COLUMNS):
+            width = round(chars * em)
+            if key == "code":  # codes are Latin digits: measure one
+                width = self.fontMetrics().horizontalAdvance("2025-01-001")
+            header.resizeSection(column, width + 14)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(3 * em)
 

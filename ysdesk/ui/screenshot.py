@@ -83,6 +83,10 @@ def render_screenshot(
                 try:
                     if not image.save(tmp_png, "PNG"):
                         raise UserError(f"无法写入截图：{output}。")
+                    # mkstemp makes the file private; a picture gets the usual permissions.
+                    mask = os.umask(0)
+                    os.umask(mask)
+                    os.chmod(tmp_png, 0o666 & ~mask)
                     os.replace(tmp_png, output)
                 finally:
                     Path(tmp_png).unlink(missing_ok=True)

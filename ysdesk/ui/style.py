@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from ysdesk.bundled import bundled
@@ -56,6 +56,24 @@ def pick_cjk_family(available: list[str] | None = None) -> str | None:
     return next((name for name in CJK_FONTS if name in families), None)
 
 
+_ICONS: dict[str, QIcon] = {}
+
+
+def icon(name: str) -> QIcon:
+    """An icon from resources/icons (an empty icon when it cannot be read)."""
+    if name not in _ICONS:
+        pixmap = QPixmap()
+        try:
+            data = bundled("resources").joinpath("icons", f"{name}.svg").read_bytes()
+        except OSError:
+            data = b""
+        result = QIcon()
+        if data and pixmap.loadFromData(data, "SVG"):
+            result = QIcon(pixmap)
+        _ICONS[name] = result
+    return _ICONS[name]
+
+
 def apply_style(app: QApplication) -> str | None:
     """Set the UI font (a CJK family when one is installed) and the style sheet."""
     family = pick_cjk_family()
@@ -71,4 +89,5 @@ def apply_style(app: QApplication) -> str | None:
     except (FileNotFoundError, OSError):
         sheet = ""
     app.setStyleSheet(sheet)
+    app.setWindowIcon(icon("app"))
     return family

@@ -21,17 +21,18 @@ from ysdesk.ui.tree_model import PROJECT_MIME, project_mime
 
 Index = QModelIndex | QPersistentModelIndex
 
-# (key, header, width in characters of the UI font): wide enough for typical Chinese values.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("code", "编号", 6),
-    ("name", "项目名称", 16),
-    ("task", "重点任务", 9),
-    ("zones", "功能区", 8),
-    ("lead", "牵头单位", 7),
-    ("co", "配合单位", 10),
-    ("deadline", "完成时限", 8),
+# (key, header, width in Chinese characters of the UI font): typical values fit, longer ones
+# are elided with the full text in the tooltip. The last column takes the remaining width.
+COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("code", "编号", 5),
+    ("name", "项目名称", 15),
+    ("task", "重点任务", 8),
+    ("zones", "功能区", 7.5),
+    ("lead", "牵头单位", 6),
+    ("co", "配合单位", 9),
+    ("deadline", "完成时限", 7.5),
     ("status", "状态", 3),
-    ("progress", "进展情况", 12),  # the last column stretches over the rest
+    ("progress", "进展情况", 8),
 )
 COLUMN_KEYS = tuple(key for key, _, _ in COLUMNS)
 PAGE = 100
