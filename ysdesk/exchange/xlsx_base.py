@@ -12,13 +12,13 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from copy import copy
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -110,14 +110,10 @@ class StyleKit:
 
     def cell(self, value: Any, style: str) -> WriteOnlyCell:
         """A write-only cell with the named style; text that looks like a formula stays text."""
-        cell = WriteOnlyCell(self._ws)
-        if isinstance(value, str):
-            cell.value = value
-            if value.startswith(FORMULA_TRIGGERS):
-                cell.data_type = "s"
-        elif value is not None:
-            cell.value = value
-        cell._style = copy(self._templates[style]._style)
+        cell = WriteOnlyCell(self._ws, value)
+        if value.__class__ is str and value.startswith(FORMULA_TRIGGERS):  # type: ignore[union-attr]
+            cell.data_type = "s"
+        cell._style = StyleArray(self._templates[style]._style)
         return cell
 
 

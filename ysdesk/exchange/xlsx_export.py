@@ -8,6 +8,7 @@ repeated on every page, frozen header, page numbers in the footer.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -237,6 +238,116 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     setup_print(ws, title_rows=(3, 4))
     unit_sheet = bool(data.unit)
 
+    by_task: dict[int, list[Project]] = {}
+    for project in data.projects:
+        by_task.setdefault(project.task_no, []).append(project)
+    task_by_no = {t.no: t for t in data.tasks}
+    hashes: dict[int, str] = {}
+    status_ranges: list[str] = []
+    center = "center_open" if unit_sheet else "center"
+    left = "left_open" if unit_sheet else "left"
+    # Pass 1: the rows' texts and heights. The commonest height becomes the sheet's default
+    # row height, so only the other rows carry one (openpyxl writes a row height slowly).
+    plan: list[tuple[Area, list[tuple[str, list[tuple[Project, tuple[str, ...], float]]]]]] = []
+    heights: Counter[float] = Counter()
+    serial = 0
+    for area in data.areas:
+        tasks = [t for t in data.tasks if t.area_no == area.no and t.no in by_task]
+        if not tasks:
+            continue
+        groups = []
+        for task in tasks:
+            projects = by_task[task.no]
+            task_text = sheet_text(task_by_no[task.no].label)
+            task_lines = line_count(task_text, LIST_COLUMNS[1][1])
+            rows = []
+            for project in projects:
+                serial += 1
+                texts = (
+                    str(serial),
+                    task_text,
+                    sheet_text(project.name),
+                    sheet_text(project.goal),
+                    sheet_text(format_list(project.zones)),
+                    sheet_text(format_list(project.lead_units)),
+                    sheet_text(format_list(project.co_units)),
+                    sheet_text(project.deadline_text),
+                    project.status.value,
+                    sheet_text(project.progress),
+                    sheet_text(project.note),
+                )
+                # Only text that can wrap decides the height (short cells never do).
+                lines = max(
+                    (
+                        line_count(texts[i], LIST_COLUMNS[i][1])
+                        for i in _WRAPPING
+                        if len(texts[i]) * 2 > LIST_COLUMNS[i][1]
+                    ),
+                    default=1,
+                )
+                if len(projects) == 1:
+                    lines = max(lines, task_lines)
+                height = min(409, lines * _LINE_PT + 8)
+                heights[height] += 1
+                rows.append((project, texts, height))
+            groups.append((task_text, rows))
+        plan.append((area, groups))
+    default_height = heights.most_common(1)[0][0] if heights else _LINE_PT + 8
+    ws.sheet_format.defaultRowHeight = default_height
+    ws.sheet_format.customHeight = True
+
+    # Pass 2: write.
+    _write_list_top(ws, kit, data, ncols, unit_sheet)
+    row_index = 4
+    first_data = row_index + 1
+    for area, groups in plan:
+        row_index += 1
+        ws.row_dimensions[row_index].height = 24
+        ws.append(
+            [kit.cell(section_label(area), "section")] + [kit.cell(None, "section")] * (ncols - 1)
+        )
+        ws.merged_cells.add(f"A{row_index}:{get_column_letter(ncols)}{row_index}")
+        for task_text, rows in groups:
+            start = row_index + 1
+            for position, (project, texts, height) in enumerate(rows):
+                row_index += 1
+                if height != default_height:
+                    ws.row_dimensions[row_index].height = height
+                if project.id is not None:
+                    # As the import will see the row: the merged task cell filled down.
+                    hashes[project.id] = row_hash(texts[1:])
+                ws.append(
+                    [
+                        kit.cell(int(texts[0]), "center"),
+                        kit.cell(task_text if position == 0 else None, "center"),
+                        kit.cell(texts[2], "left"),
+                        kit.cell(texts[3], "left"),
+                        kit.cell(texts[4], "center"),
+                        kit.cell(texts[5], "center"),
+                        kit.cell(texts[6], "center"),
+                        kit.cell(texts[7], "center"),
+                        kit.cell(texts[8], center),
+                        kit.cell(texts[9], left),
+                        kit.cell(texts[10], left),
+                        kit.cell(project.id, "hidden"),
+                    ]
+                )
+            if row_index > start:
+                ws.merged_cells.add(f"B{start}:B{row_index}")
+    last_row = row_index
+    if last_row >= first_data:
+        letter = get_column_letter(STATUS_COLUMN + 1)
+        status_ranges.append(f"{letter}{first_data}:{letter}{last_row}")
+    _add_status_validation(ws, status_ranges)
+    set_print_area(ws, last_row=max(last_row, 4), last_col=ncols)
+    if unit_sheet:
+        _protect(ws)
+    _write_hidden(wb, data.meta, data.projects, hashes)
+    wb.save(target)
+
+
+def _write_list_top(ws, kit: StyleKit, data: ListExport, ncols: int, unit_sheet: bool) -> None:
+    """Title, date (and 填报单位) line, and the two header rows."""
     # Title and date line.
     ws.row_dimensions[1].height = 42
     ws.append([kit.cell(sheet_text(data.title), "title")] + [None] * (ncols - 1))
@@ -274,91 +385,6 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     ws.row_dimensions[4].height = 22
     ws.append(top)
     ws.append(bottom)
-
-    by_task: dict[int, list[Project]] = {}
-    for project in data.projects:
-        by_task.setdefault(project.task_no, []).append(project)
-    task_by_no = {t.no: t for t in data.tasks}
-    hashes: dict[int, str] = {}
-    row_index = 4
-    serial = 0
-    status_ranges: list[str] = []
-    first_data = row_index + 1
-    center = "center_open" if unit_sheet else "center"
-    left = "left_open" if unit_sheet else "left"
-    for area in data.areas:
-        tasks = [t for t in data.tasks if t.area_no == area.no and t.no in by_task]
-        if not tasks:
-            continue
-        row_index += 1
-        ws.row_dimensions[row_index].height = 24
-        ws.append(
-            [kit.cell(section_label(area), "section")] + [kit.cell(None, "section")] * (ncols - 1)
-        )
-        ws.merged_cells.add(f"A{row_index}:{get_column_letter(ncols)}{row_index}")
-        for task in tasks:
-            projects = by_task[task.no]
-            task_text = sheet_text(task_by_no[task.no].label)
-            task_lines = line_count(task_text, LIST_COLUMNS[1][1])
-            start = row_index + 1
-            for position, project in enumerate(projects):
-                serial += 1
-                row_index += 1
-                texts = (
-                    str(serial),
-                    task_text if position == 0 else "",
-                    sheet_text(project.name),
-                    sheet_text(project.goal),
-                    sheet_text(format_list(project.zones)),
-                    sheet_text(format_list(project.lead_units)),
-                    sheet_text(format_list(project.co_units)),
-                    sheet_text(project.deadline_text),
-                    project.status.value,
-                    sheet_text(project.progress),
-                    sheet_text(project.note),
-                )
-                # Only text that can wrap decides the height (short cells never do).
-                lines = max(
-                    (
-                        line_count(texts[i], LIST_COLUMNS[i][1])
-                        for i in _WRAPPING
-                        if len(texts[i]) * 2 > LIST_COLUMNS[i][1]
-                    ),
-                    default=1,
-                )
-                if len(projects) == 1:
-                    lines = max(lines, task_lines)
-                ws.row_dimensions[row_index].height = min(409, lines * _LINE_PT + 8)
-                if project.id is not None:
-                    # As the import will see the row: the merged task cell filled down.
-                    hashes[project.id] = row_hash((task_text, *texts[2:]))
-                cells = [
-                    kit.cell(serial, "center"),
-                    kit.cell(texts[1] or None, "center"),
-                    kit.cell(texts[2], "left"),
-                    kit.cell(texts[3], "left"),
-                    kit.cell(texts[4], "center"),
-                    kit.cell(texts[5], "center"),
-                    kit.cell(texts[6], "center"),
-                    kit.cell(texts[7], "center"),
-                    kit.cell(texts[8], center),
-                    kit.cell(texts[9], left),
-                    kit.cell(texts[10], left),
-                    kit.cell(project.id, "hidden"),
-                ]
-                ws.append(cells)
-            if row_index > start:
-                ws.merged_cells.add(f"B{start}:B{row_index}")
-    last_row = row_index
-    if last_row >= first_data:
-        letter = get_column_letter(STATUS_COLUMN + 1)
-        status_ranges.append(f"{letter}{first_data}:{letter}{last_row}")
-    _add_status_validation(ws, status_ranges)
-    set_print_area(ws, last_row=max(last_row, 4), last_col=ncols)
-    if unit_sheet:
-        _protect(ws)
-    _write_hidden(wb, data.meta, data.projects, hashes)
-    wb.save(target)
 
 
 def _add_status_validation(ws, ranges: list[str]) -> None:
