@@ -192,8 +192,8 @@ _MAX_UNPACKED = 256 * 1024 * 1024
 def row_hash(texts: Iterable[Any]) -> str:
     """A short hash of a row's cells as written: a row whose cells still hash the same was
     not touched, so the import need not parse it (most rows of a return)."""
-    joined = "\x1f".join("" if t is None else t if isinstance(t, str) else repr(t) for t in texts)
-    return hashlib.blake2b(joined.encode("utf-8"), digest_size=10).hexdigest()
+    parts = ["" if t is None else t if t.__class__ is str else repr(t) for t in texts]
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=10).hexdigest()
 
 
 def project_chunks(
