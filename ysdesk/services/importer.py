@@ -253,13 +253,17 @@ def _sheet_value(name: str, value: Any) -> Any:
     return value
 
 
-def _resolve_year(store: Store, parsed: ParsedSheet, year: int | None) -> int:
+def _resolve_year(
+    store: Store, parsed: ParsedSheet, year: int | None, default_year: int | None = None
+) -> int:
     if year is not None:
         return year
     if parsed.roundtrip is not None:
         return parsed.roundtrip.meta.year
     if parsed.year_hint is not None:
         return parsed.year_hint
+    if default_year is not None:
+        return default_year
     years = store.years()
     if len(years) == 1:
         return years[0]
@@ -291,12 +295,16 @@ def build_preview(
     *,
     unit: str | None = None,
     year: int | None = None,
+    default_year: int | None = None,
     progress: Progress | None = None,
 ) -> ImportPreview:
-    """Match the parsed rows to the database and diff them field by field (reads only)."""
+    """Match the parsed rows to the database and diff them field by field (reads only).
+
+    The year is `year`, else the one the sheet names, else `default_year` (the window's).
+    """
     progress = progress or NullProgress()
     parsed = parsed_file.sheet
-    year = _resolve_year(store, parsed, year)
+    year = _resolve_year(store, parsed, year, default_year)
     scope = _resolve_scope(store, parsed, unit)
     preview = ImportPreview(
         file_name=parsed.file_name,

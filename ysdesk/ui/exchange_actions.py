@@ -99,7 +99,7 @@ class ExchangeActions:
         )
 
     def _parsed(self, parsed: ParsedFile) -> None:
-        preview = build_preview(self.ctx.store, parsed)
+        preview = build_preview(self.ctx.store, parsed, default_year=self._year())
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = ImportPreviewDialog(self.ctx, preview, self.window)
