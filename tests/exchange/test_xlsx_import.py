@@ -129,6 +129,7 @@ def test_progress_dates() -> None:
     assert progress_date("2025.9.30 召开推进会", None) == "2025-09-30"
     assert progress_date("已完成。资金已拨付", 2025) is None
     assert progress_date("2025年10月完成", 2025) is None  # a month is no day
+    assert progress_date("7月10日：立项\n10月15日：开工\n说明文字", 2025) == "2025-10-15"
 
 
 def test_zones() -> None:

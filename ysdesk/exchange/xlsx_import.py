@@ -498,12 +498,18 @@ def _either_is_status(rows: list[list[Cell]], col: int) -> bool:
 
 
 def progress_date(text: str, year: int | None) -> str | None:
-    """The day a progress text reports, when it starts with one: "10月15日：…" → 2025-10-15."""
-    m = _PROGRESS_DATE.match(text)
-    if not m:
-        return None
-    derived = parse_deadline(m.group(1), year)
-    return derived.isoformat() if derived else None
+    """The day a progress text reports, when it starts with one: "10月15日：…" → 2025-10-15.
+
+    A cell of several dated lines ("7月10日：…\n10月15日：…") reports its latest day.
+    """
+    latest = None
+    for line in text.split("\n"):
+        m = _PROGRESS_DATE.match(line)
+        if m:
+            derived = parse_deadline(m.group(1), year)
+            if derived is not None and (latest is None or derived > latest):
+                latest = derived
+    return latest.isoformat() if latest else None
 
 
 def split_zones(value: Cell, zones: Sequence[str]) -> tuple[list[str], list[str]]:
