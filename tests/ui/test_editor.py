@@ -325,3 +325,48 @@ def test_editor_tab_order_follows_the_form(window) -> None:
         order.append(widget)
     assert order[1] is editor.code
     assert order[2] is editor.year or order[2].parent() is editor.year
+
+
+def test_undo_after_a_write_outside_the_stack_refuses_instead_of_overwriting(
+    window, prompts
+) -> None:
+    store = window.ctx.store
+    editor = window.editor
+    project = _show(window)
+    _type(editor.code, "2025-02-77")
+    stored = store.get_project(project.id)
+    # Another writer (an import, another tool) changes the project afterwards.
+    store.update_project(project.id, {"code": "2025-02-88"}, expected_version=stored.version)
+    window.ctx.undo_stack.undo()
+    assert store.get_project(project.id).code == "2025-02-88"
+    assert prompts.asked[-1][0] == "error" and "撤销" in prompts.asked[-1][1]
+    # The failed step is dropped from the stack.
+    assert window.ctx.undo_stack.count() == 0
+
+
+def test_a_stale_progress_entry_asks_too(window, prompts) -> None:
+    store = window.ctx.store
+    editor = window.editor
+    project = _show(window)
+    store.update_project(project.id, {"note": "他人修改"}, expected_version=project.version)
+    editor.progress_text.setPlainText("本周完成验收。")
+    prompts.answers.append("overwrite")
+    editor.add_progress()
+    assert prompts.asked[-1][:2] == ("choose", "修改冲突")
+    stored = store.get_project(project.id)
+    assert (stored.progress, stored.note) == ("本周完成验收。", "他人修改")
+
+
+def test_window_run_task_delivers_on_the_main_thread(window, qtbot) -> None:
+    results = []
+
+    def work(progress):
+        progress.start(2, "计算")
+        progress.tick()
+        progress.tick()
+        return "完成"
+
+    task = window.run_task("测试任务", work, results.append)
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+    assert results == ["完成"]

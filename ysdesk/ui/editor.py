@@ -471,6 +471,7 @@ class ProjectEditor(QWidget):
         status = p.display_status(self.ctx.today)
         self.title.setText(f"{p.name}　[{status}]")
         self.meta.setText(f"{p.code or '无编号'} · 第 {p.version} 版 · 更新于 {p.updated_at}")
+        self.meta.setToolTip(f"项目 ID {p.id}，创建于 {p.created_at}，更新于 {p.updated_at}")
 
     def _fill_history(self) -> None:
         p = self.project

@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         bar.year_selected.connect(self.data.set_year)
         self.data.year_changed.connect(lambda year: bar.refresh_choices(self.data.years(), year))
         table.current_project_changed.connect(self._table_project_changed)
+        self.data.changed.connect(self._data_changed)
         editor.project_created.connect(self._project_created)
         self.ctx.undo_stack.cleanChanged.connect(self._clean_changed)
         self.ctx.changes.database_replaced.connect(self._database_replaced)
@@ -263,6 +264,11 @@ class MainWindow(QMainWindow):
         self.file_actions.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     # -------------------------------------------------------------------- wiring
+    def _data_changed(self, change: Any) -> None:
+        # A project moved to a year not listed yet, or units/zones changed: refresh the lists.
+        if change.structure or change.plan:
+            self.filter_bar.refresh_choices(self.data.years(), self.data.year)
+
     def _clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
 
