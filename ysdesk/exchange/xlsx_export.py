@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
@@ -207,7 +209,10 @@ def _define_common(kit: StyleKit, *, editable: frozenset[str] = frozenset()) -> 
 
 
 def _write_hidden(
-    wb, meta: ExportMeta, projects: Sequence[Project], hashes: dict[int, str] | None = None
+    wb: Workbook,
+    meta: ExportMeta,
+    projects: Sequence[Project],
+    hashes: dict[int, str] | None = None,
 ) -> None:
     ws = wb.create_sheet(HIDDEN_SHEET)
     ws.sheet_state = "veryHidden"  # not even 取消隐藏 shows it: only code reads it
@@ -346,7 +351,9 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     wb.save(target)
 
 
-def _write_list_top(ws, kit: StyleKit, data: ListExport, ncols: int, unit_sheet: bool) -> None:
+def _write_list_top(
+    ws: WriteOnlyWorksheet, kit: StyleKit, data: ListExport, ncols: int, unit_sheet: bool
+) -> None:
     """Title, date (and 填报单位) line, and the two header rows."""
     # Title and date line.
     ws.row_dimensions[1].height = 42
@@ -387,7 +394,7 @@ def _write_list_top(ws, kit: StyleKit, data: ListExport, ncols: int, unit_sheet:
     ws.append(bottom)
 
 
-def _add_status_validation(ws, ranges: list[str]) -> None:
+def _add_status_validation(ws: WriteOnlyWorksheet, ranges: list[str]) -> None:
     if not ranges:
         return
     words = ",".join(s.value for s in Status)
@@ -408,7 +415,7 @@ def _add_status_validation(ws, ranges: list[str]) -> None:
     ws.data_validations.dataValidation.append(validation)
 
 
-def _protect(ws) -> None:
+def _protect(ws: WriteOnlyWorksheet) -> None:
     """Lock everything but the unlocked cells; rows and columns may still be resized."""
     ws.protection = SheetProtection(
         sheet=True,
