@@ -260,3 +260,26 @@ def sample_store_counts(sample_db: Path, today) -> dict[str, int]:
         return _store_counts(store, today)
     finally:
         store.close()
+
+
+def test_other_views_get_the_room_of_the_docks(open_window, monkeypatch) -> None:
+    from ysdesk.ui import features
+
+    monkeypatch.setattr(features, "FEATURES", ["tests.ui.test_main_window:_install_probe"])
+    window = open_window()
+    window.editor_dock.hide()  # the user's choice survives the round trip
+    window.show_view("probe")
+    assert not window.nav_dock.isVisible() and not window.editor_dock.isVisible()
+    assert not window.filter_bar.isEnabled()
+    window.show_view("projects")
+    assert window.nav_dock.isVisible() and not window.editor_dock.isVisible()
+    assert window.filter_bar.isEnabled()
+    # Closing on another view saves the docks as the project list had them.
+    window.editor_dock.show()
+    window.show_view("probe")
+    window.close()
+    window.ctx.store.close()
+    again = open_window()
+    assert again.current_view() == "probe"
+    again.show_view("projects")
+    assert again.nav_dock.isVisible() and again.editor_dock.isVisible()

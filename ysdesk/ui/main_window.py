@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self._views: dict[str, QWidget] = {}
         self._view_actions = QActionGroup(self)
         self._view_separator: QAction | None = None
+        self._docks_shown: dict[QDockWidget, bool] = {}
         self.setObjectName("main_window")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
@@ -136,13 +137,28 @@ class MainWindow(QMainWindow):
         return next((k for k, w in self._views.items() if w is widget), PROJECTS_VIEW)
 
     def show_view(self, key: str) -> None:
-        """Bring a registered view to the front."""
+        """Bring a registered view to the front.
+
+        The tree, the editor and the filters serve the project list: other views get their
+        room, and coming back restores the docks as the user left them.
+        """
         # A view chosen before the window is first shown wins over the one saved last time.
         self._saved_view = None
         widget = self._views[key]
+        leaving_projects = self.current_view() == PROJECTS_VIEW and key != PROJECTS_VIEW
         self.stack.setCurrentWidget(widget)
         for action in self._view_actions.actions():
             action.setChecked(action.data() == key)
+        docks = (self.nav_dock, self.editor_dock)
+        if leaving_projects:
+            self._docks_shown = {dock: not dock.isHidden() for dock in docks}
+            for dock in docks:
+                dock.hide()
+        elif key == PROJECTS_VIEW and self._docks_shown:
+            for dock in docks:
+                dock.setVisible(self._docks_shown.get(dock, True))
+            self._docks_shown = {}
+        self.filter_bar.setEnabled(key == PROJECTS_VIEW)
 
     def show_projects(self, project_filter: ProjectFilter, title: str = "") -> None:
         """Show the project table narrowed to a filter (e.g. a dashboard's 逾期 count)."""
@@ -334,7 +350,12 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         s = self.ctx.settings
         s.setValue("window/geometry", self.saveGeometry())
+        hidden_for_view = [dock for dock, shown in self._docks_shown.items() if shown]
+        for dock in hidden_for_view:
+            dock.setVisible(True)  # save the docks as the project list shows them
         s.setValue("window/state", self.saveState())
+        for dock in hidden_for_view:
+            dock.setVisible(False)
         s.setValue("view/tree", self.navigation.kind())
         s.setValue("view/central", self.current_view())
         s.setValue("filters/year", self.data.year)
