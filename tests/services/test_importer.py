@@ -452,3 +452,23 @@ def test_a_lead_added_where_the_sheet_has_no_cooperating_column(
     row = preview_file(sample_store, tmp_path / "short.xlsx", year=2025).rows[0]
     assert row.action == UPDATE and moved not in row.project.co_units
     assert any("已从配合单位中移除" in m for m in row.messages)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_an_export_resaved_as_xls_keeps_its_round_trip(sample_store: Store, tmp_path: Path) -> None:
+    import subprocess
+
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    edited = _edit(path, tmp_path / "edited.xlsx", {(0, STATUS_COL): "滞后"})
+    result = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(edited)],
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    xls = tmp_path / "edited.xls"
+    assert result.returncode == 0 and xls.exists(), result.stderr
+    preview = preview_file(sample_store, xls)
+    assert preview.messages == []  # the hidden sheet and id column came through
+    assert preview.counts()["update"] == 1 and preview.counts()["unchanged"] == 85
