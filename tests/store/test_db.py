@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ysdesk.bundled import bundled
 from ysdesk.domain.errors import (
     DatabaseLockedError,
     NotFoundError,
@@ -95,12 +96,14 @@ def test_plan_is_loaded_from_the_seed(fresh_store: Store) -> None:
 
 
 def test_seed_text_is_reproduced_exactly(fresh_store: Store) -> None:
-    seed = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_49859cdc74a7f20e.txt"
-    if not seed.exists():
-        pytest.skip("the plan's source text is not beside this checkout")
-    text = "".join(seed.read_text(encoding="utf-8").split())
+    """plan.json carries the published text (sample_data/plan_source.txt) word for word."""
+    source = bundled("sample_data").joinpath("plan_source.txt").read_text(encoding="utf-8")
+    text = "".join(source.split())
+    assert "沪科合〔2025〕7号" in text
     for task in fresh_store.tasks():
-        assert "".join(task.text.split()) in text, task.no
+        assert f"{task.no}.{''.join(task.text.split())}" in text, task.no
+    for area in fresh_store.areas():
+        assert f"（{area.numeral}）{area.title}{''.join(area.intro.split())}" in text
     for zone in fresh_store.zones():
         assert "".join(zone.description.split()) in text, zone.name
 
