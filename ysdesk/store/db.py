@@ -7,6 +7,7 @@ derive (deadline, search text), bump the project's version and append to the aud
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import uuid
@@ -14,9 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import (
@@ -129,13 +131,23 @@ class Store:
         lock: WriterLock | None = None,
     ) -> None:
         self.conn = conn
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.path = path
         self.readonly = readonly
         self._lock = lock
         self._zone_ids: dict[str, int] | None = None
         self._unit_ids: dict[str, int] | None = None
         self._tasks: frozenset[int] | None = None
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """The sqlite-utils view of the connection, built on first write.
+
+        Imported lazily: sqlite-utils (with click and dateutil) costs ~0.1 s of start-up that
+        read-only commands never need.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
 
     # ----------------------------------------------------------------- opening
     @classmethod

@@ -10,8 +10,6 @@ import os
 import socket
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from ysdesk.domain.errors import DatabaseLockedError
 
 
@@ -25,10 +23,15 @@ class WriterLock:
     def __init__(self, db_path: Path) -> None:
         self.path = lock_path(db_path)
         self._info = self.path.with_name(self.path.name + ".info")
+        # Imported here: only writers need it, and read-only commands start faster without it.
+        from filelock import FileLock
+
         self._lock = FileLock(str(self.path), timeout=0, thread_local=False, is_singleton=False)
 
     def acquire(self) -> None:
         """Take the lock or refuse with one sentence naming the holder when known."""
+        from filelock import Timeout
+
         try:
             self._lock.acquire(timeout=0)
         except Timeout:

@@ -7,12 +7,14 @@ major refuses to open; a newer minor (additive changes only) opens.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SCHEMA_MAJOR = 1
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[["sqlite_utils.Database"], None]
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
