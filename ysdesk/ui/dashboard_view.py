@@ -37,6 +37,7 @@ from ysdesk.services.dashboard import (
 )
 from ysdesk.ui.context import AppContext
 from ysdesk.ui.report_common import Navigator, RefreshingView, YearBox, default_year
+from ysdesk.ui.row_model import RowTableModel
 from ysdesk.ui.style import status_color
 
 Index = QModelIndex | QPersistentModelIndex
@@ -46,50 +47,7 @@ LIST_LIMIT = 500
 OVERDUE_TAB, SOON_TAB = 0, 1
 
 
-class _TableModel(QAbstractTableModel):
-    """A read-only table over a list of rows; subclasses say how a row shows."""
-
-    HEADERS: tuple[str, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_item(self, row: int) -> Any:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        horizontal = orientation == Qt.Horizontal and role == Qt.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        return self.cell(self._rows[index.row()], index.column(), role)
-
-    def cell(self, item: Any, column: int, role: int) -> Any:
-        raise NotImplementedError
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
-
-
-class EntryModel(_TableModel):
+class EntryModel(RowTableModel):
     """Overdue or due-soon projects with their lead units and deadline."""
 
     def __init__(self, days_title: str, parent: Any = None) -> None:
@@ -117,7 +75,7 @@ class EntryModel(_TableModel):
         return None
 
 
-class AreaModel(_TableModel):
+class AreaModel(RowTableModel):
     """Projects per area and status, with overdue and the share done."""
 
     HEADERS = ("任务领域", "项目", *[s.value for s in STATUS_ORDER], OVERDUE_LABEL, "完成率")
@@ -144,7 +102,7 @@ class AreaModel(_TableModel):
         return None
 
 
-class UnitModel(_TableModel):
+class UnitModel(RowTableModel):
     """Units with the most overdue projects."""
 
     HEADERS = ("单位", "牵头逾期", "配合逾期")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRegularExpression,
@@ -50,6 +49,7 @@ from ysdesk.services.importer import (
     revert_import,
 )
 from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.row_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 ActionRole = Qt.UserRole + 1
@@ -88,7 +88,7 @@ class Selection:
         )
 
 
-class PreviewRowsModel(QAbstractTableModel):
+class PreviewRowsModel(RowTableModel):
     """One line per sheet row: tick, row number, action (word and colour), name, changes."""
 
     HEADERS = ("导入", "行", "结果", "项目名称", "变更（数据库 → 表格）", "说明")
@@ -100,19 +100,7 @@ class PreviewRowsModel(QAbstractTableModel):
         self._selection = selection
 
     def preview_row(self, row: int) -> PreviewRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        horizontal = orientation == Qt.Horizontal and role == Qt.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        return self.row_item(row)
 
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid():
@@ -195,7 +183,7 @@ class ActionFilter(QSortFilterProxyModel):
         self.setFilterRegularExpression(QRegularExpression(f"^{action}$" if action else ""))
 
 
-class ChangesModel(QAbstractTableModel):
+class ChangesModel(RowTableModel):
     """The field changes of one row; a conflict has a box: tick to take the sheet's value."""
 
     HEADERS = ("采用表格值", "字段", "数据库现值", "表格中的值", "导出时的值")
@@ -206,24 +194,11 @@ class ChangesModel(QAbstractTableModel):
         self._row: PreviewRow | None = None
 
     def set_row(self, row: PreviewRow | None) -> None:
-        self.beginResetModel()
         self._row = row
-        self.endResetModel()
+        self.set_rows(row.changes if row is not None else [])
 
     def _changes(self) -> list[FieldChange]:
-        return self._row.changes if self._row is not None else []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._changes())
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        horizontal = orientation == Qt.Horizontal and role == Qt.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        return self._rows
 
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid() or self._row is None:

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QMargins,
     QModelIndex,
@@ -48,6 +47,7 @@ from ysdesk.services import indicators as service
 from ysdesk.services.indicators import IndicatorStatus, format_gap, format_value
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.report_common import RefreshingView
+from ysdesk.ui.row_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -64,39 +64,21 @@ LEGEND_HTML = (
 )
 
 
-class IndicatorsModel(QAbstractTableModel):
+class IndicatorsModel(RowTableModel):
     """One row per indicator: target, latest actual, gap, judgement, source."""
 
     HEADERS = ("指标", "目标", "最新实际值", "差距", "进度判断", "数据来源")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._statuses: list[IndicatorStatus] = []
-
     def set_statuses(self, statuses: list[IndicatorStatus]) -> None:
-        self.beginResetModel()
-        self._statuses = list(statuses)
-        self.endResetModel()
+        self.set_rows(statuses)
 
     def status(self, row: int) -> IndicatorStatus:
-        return self._statuses[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._statuses)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        horizontal = orientation == Qt.Horizontal and role == Qt.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        return self._rows[row]
 
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        s = self._statuses[index.row()]
+        s = self._rows[index.row()]
         ind = s.indicator
         column = index.column()
         if role == Qt.DisplayRole:
@@ -134,46 +116,30 @@ class IndicatorsModel(QAbstractTableModel):
         return Qt.ItemIsEnabled | Qt.ItemIsSelectable
 
 
-class ValuesModel(QAbstractTableModel):
+class ValuesModel(RowTableModel):
     """The yearly actual values of one indicator."""
 
     HEADERS = ("年度", "实际值", "数据来源", "数据日期")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._status: IndicatorStatus | None = None
+        self.status: IndicatorStatus | None = None
 
     def set_status(self, status: IndicatorStatus | None) -> None:
-        self.beginResetModel()
-        self._status = status
-        self.endResetModel()
+        self.status = status
+        self.set_rows(status.values if status is not None else [])
 
     def value(self, row: int) -> IndicatorValue:
-        assert self._status is not None
-        return self._status.values[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        if parent.isValid() or self._status is None:
-            return 0
-        return len(self._status.values)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        horizontal = orientation == Qt.Horizontal and role == Qt.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        return self._rows[row]
 
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid() or self._status is None:
+        if not index.isValid():
             return None
-        v = self._status.values[index.row()]
+        v = self._rows[index.row()]
         if role == Qt.DisplayRole:
             return (
                 f"{v.year}",
-                format_value(self._status.indicator, v.value),
+                format_value(self.status.indicator, v.value),
                 v.source,
                 v.as_of,
             )[index.column()]
@@ -451,7 +417,7 @@ class IndicatorsView(RefreshingView):
     def delete_selected(self) -> bool:
         """Remove the value selected in the yearly list (after confirming)."""
         index = self.values_table.currentIndex()
-        status = self.values_model._status
+        status = self.values_model.status
         if not index.isValid() or status is None:
             self._say("请先在历年实际值中选中一行。", error=True)
             return False

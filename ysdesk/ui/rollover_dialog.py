@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,29 +39,29 @@ from ysdesk.services.rollover import (
 )
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.report_common import Navigator, YearBox, default_year
+from ysdesk.ui.row_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 _MUTED = QColor("#6b7280")
 
 
-class RolloverModel(QAbstractTableModel):
+class RolloverModel(RowTableModel):
     """The plan's rows; carried rows have a check box the user may untick."""
 
     HEADERS = ("结转", "原编号", "项目名称", "状态", "原完成时限", "新完成时限", "新编号")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._items: list[RolloverItem] = []
         self._ticked: set[int] = set()
 
     def set_plan(self, plan: RolloverPlan | None) -> None:
         self.beginResetModel()
-        self._items = list(plan.items) if plan else []
-        self._ticked = {i.project.id for i in self._items if i.carry and i.project.id}
+        self._rows = list(plan.items) if plan else []
+        self._ticked = {i.project.id for i in self._rows if i.carry and i.project.id}
         self.endResetModel()
 
     def item(self, row: int) -> RolloverItem:
-        return self._items[row]
+        return self._rows[row]
 
     def ticked(self) -> set[int]:
         return set(self._ticked)
@@ -70,34 +70,22 @@ class RolloverModel(QAbstractTableModel):
         """Carried rows the user left out (their ids go to `exclude`)."""
         return [
             i.project.id
-            for i in self._items
+            for i in self._rows
             if i.carry and i.project.id is not None and i.project.id not in self._ticked
         ]
 
     def set_all(self, ticked: bool) -> None:
-        carried = {i.project.id for i in self._items if i.carry and i.project.id}
+        carried = {i.project.id for i in self._rows if i.carry and i.project.id}
         self._ticked = carried if ticked else set()
-        if self._items:
+        if self._rows:
             self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._items) - 1, 0), [Qt.CheckStateRole]
+                self.index(0, 0), self.index(len(self._rows) - 1, 0), [Qt.CheckStateRole]
             )
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        horizontal = orientation == Qt.Horizontal and role == Qt.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         p = item.project
         column = index.column()
         if role == Qt.CheckStateRole and column == 0 and item.carry:
@@ -125,7 +113,7 @@ class RolloverModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.EditRole) -> bool:
         if not index.isValid() or index.column() != 0 or role != Qt.CheckStateRole:
             return False
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         if not item.carry or item.project.id is None:
             return False
         checked = value in (Qt.Checked, Qt.Checked.value, 2)
@@ -140,7 +128,7 @@ class RolloverModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.NoItemFlags
         flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        if index.column() == 0 and self._items[index.row()].carry:
+        if index.column() == 0 and self._rows[index.row()].carry:
             flags |= Qt.ItemIsUserCheckable
         return flags
 
