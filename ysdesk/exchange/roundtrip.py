@@ -52,20 +52,7 @@ BASE_FIELDS: tuple[str, ...] = (
     "note",
 )
 # Column order of an exported 项目清单 (and unit sheet), the hidden id last.
-LIST_LAYOUT: tuple[str, ...] = (
-    "serial",
-    "task_no",
-    "name",
-    "goal",
-    "zones",
-    "lead_units",
-    "co_units",
-    "deadline_text",
-    "status",
-    "progress",
-    "note",
-    "id",
-)
+LIST_LAYOUT: tuple[str, ...] = ("serial", *BASE_FIELDS, "id")
 # A base value longer than this is kept as its hash: equality is all the merge needs, and a
 # cell holds at most 32,767 characters.
 _LONG_VALUE = 4_000

@@ -25,10 +25,17 @@ from typing import Any
 
 from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import UserError
-from ysdesk.domain.model import FIELD_LABELS, Project, ProjectFilter, Status, format_list
+from ysdesk.domain.model import (
+    FIELD_LABELS,
+    LIST_FIELDS,
+    Project,
+    ProjectFilter,
+    Status,
+    format_list,
+)
 from ysdesk.domain.text import remove_spaces
 from ysdesk.domain.units import UnitResolver
-from ysdesk.exchange.roundtrip import Base, base_value, same_as_base
+from ysdesk.exchange.roundtrip import BASE_FIELDS, Base, base_value, same_as_base
 from ysdesk.exchange.sheets import read_workbook
 from ysdesk.exchange.xlsx_import import ParsedRow, ParsedSheet, PlanInfo, parse_workbook
 from ysdesk.services.progress import NullProgress, Progress
@@ -55,19 +62,7 @@ ACTION_LABELS = {
     ERROR: "错误",
 }
 # The fields a sheet can change, in the order a preview lists them.
-SHEET_FIELDS: tuple[str, ...] = (
-    "task_no",
-    "name",
-    "goal",
-    "zones",
-    "lead_units",
-    "co_units",
-    "deadline_text",
-    "status",
-    "progress",
-    "note",
-)
-_LIST_FIELDS = frozenset({"zones", "lead_units", "co_units"})
+SHEET_FIELDS: tuple[str, ...] = BASE_FIELDS
 UNDO_ORIGIN = "撤销导入"
 _FULL_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 _MISSING_SHOWN = 10
@@ -248,7 +243,7 @@ def name_key(name: str) -> str:
 
 def _sheet_value(name: str, value: Any) -> Any:
     """A parsed value in the base's JSON shape (lists, status words)."""
-    if name in _LIST_FIELDS:
+    if name in LIST_FIELDS:
         return list(value or ())
     return value
 
@@ -468,7 +463,7 @@ def _preview_row(
         if name == "status":
             if raw == stored.value:
                 continue
-        elif name in _LIST_FIELDS:
+        elif name in LIST_FIELDS:
             if tuple(raw) == stored:
                 continue
         elif raw == stored:
@@ -565,7 +560,7 @@ def _new_row(result: PreviewRow, values: dict[str, Any], year: int, scope: str) 
 
 
 def _model_value(name: str, value: Any) -> Any:
-    if name in _LIST_FIELDS:
+    if name in LIST_FIELDS:
         return tuple(value)
     if name == "status":
         return Status(value)
