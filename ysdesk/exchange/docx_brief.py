@@ -8,10 +8,7 @@ API is quadratic, one lxml parse of the same XML takes a second.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass
@@ -27,6 +24,7 @@ from lxml import etree
 
 from ysdesk.domain.errors import UserError
 from ysdesk.exchange import docx_gbt as gbt
+from ysdesk.files import atomic_write
 
 BODY = 0
 LEVEL_STYLES = {
@@ -371,6 +369,11 @@ def build_docx(doc: BriefDocument) -> Document:
     return document
 
 
+def _save(document: Document, path: Path) -> None:
+    with open(path, "wb") as fh:
+        document.save(fh)
+
+
 def write_docx(doc: BriefDocument, path: Path) -> Path:
     """Write the brief atomically: a temporary file in the target folder, then os.replace."""
     path = Path(path)
@@ -380,22 +383,9 @@ def write_docx(doc: BriefDocument, path: Path) -> Path:
     if not folder.is_dir():
         raise UserError(f"保存简报的文件夹不存在：{folder}。")
     document = build_docx(doc)
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".docx.tmp", dir=folder)
-    except OSError as exc:
-        raise UserError(f"无法在 {folder} 中写入文件：{exc.strerror or exc}。") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            document.save(fh)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        raise UserError(
-            f"无法写入 {path.name}：文件可能正在 Word/WPS 中打开，或没有写入权限。"
-        ) from exc
-    except OSError as exc:
-        raise UserError(f"写入简报失败：{exc.strerror or exc}。") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    atomic_write(
+        path,
+        lambda tmp: _save(document, tmp),
+        in_use_hint="文件可能正在 Word/WPS 中打开，或没有写入权限",
+    )
     return path

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ysdesk.domain.errors import UserError
+from ysdesk.files import atomic_write
 
 ENV_SOFFICE = "YSDESK_SOFFICE"  # path of soffice; set to "" to behave as if it were absent
 DEFAULT_TIMEOUT = 180.0
@@ -131,18 +132,5 @@ def convert_to_pdf(
             detail = err.decode("utf-8", "replace").strip().splitlines()
             hint = f"（{detail[-1][:120]}）" if detail else ""
             raise UserError(f"LibreOffice 未能把 {source.name} 转换为 PDF{hint}。")
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.stem}-", suffix=".pdf.tmp", dir=target.parent
-        )
-        os.close(fd)
-        try:
-            shutil.copyfile(produced, tmp_name)
-            os.replace(tmp_name, target)
-        except PermissionError as exc:
-            raise UserError(
-                f"无法写入 {target.name}：文件可能正在其他程序中打开，或没有写入权限。"
-            ) from exc
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+        atomic_write(target, lambda tmp: shutil.copyfile(produced, tmp))
     return target

@@ -7,10 +7,7 @@ how openpyxl itself copies styles and several times faster than assigning Font/B
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ysdesk.domain.errors import UserError
+from ysdesk.files import atomic_write
 
 # Fonts as government sheets name them; Windows offices have them, elsewhere the viewer falls
 # back to its own CJK font.
@@ -163,31 +160,7 @@ def set_print_area(ws: WriteOnlyWorksheet, *, last_row: int, last_col: int) -> N
 
 def atomic_save(save: Callable[[Path], None], target: Path) -> Path:
     """Write through a temporary file in the target folder, then rename it over the target."""
-    target = Path(target)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"目标文件夹不存在：{folder}。")
-    if target.is_dir():
-        raise UserError(f"目标路径是一个文件夹：{target}。")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UserError(f"无法在“{folder}”中写入文件：{exc.strerror or exc}。") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        save(tmp)
-        os.replace(tmp, target)
-    except PermissionError:
-        raise UserError(
-            f"无法写入“{target.name}”：文件可能正在 Excel 或 WPS 中打开，请关闭后重试。"
-        ) from None
-    except OSError as exc:
-        raise UserError(f"无法写入“{target.name}”：{exc.strerror or exc}。") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-    return target
+    return atomic_write(target, save, in_use_hint="文件可能正在 Excel 或 WPS 中打开，请关闭后重试")
 
 
 def new_workbook() -> Workbook:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ysdesk.domain.errors import SchemaError, UserError
+from ysdesk.files import atomic_write
 from ysdesk.store.schema import SCHEMA_MAJOR
 
 if TYPE_CHECKING:
@@ -33,21 +32,15 @@ def backup_to(store: Store, dest: Path | str) -> Path:
         raise UserError(f"备份目标文件夹不存在：{dest.parent}。")
     if store.path is not None and dest.resolve() == store.path.resolve():
         raise UserError("备份文件不能与当前数据库是同一个文件。")
-    fd, tmp_name = tempfile.mkstemp(prefix=".ysdesk-", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
-        target = sqlite3.connect(tmp_name)
+
+    def write(tmp: Path) -> None:
+        target = sqlite3.connect(tmp)
         try:
             store.conn.backup(target)
         finally:
             target.close()
-        os.replace(tmp_name, dest)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise UserError(f"无法写入备份文件：{exc.strerror or exc}。") from None
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    atomic_write(dest, write)
     return dest
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from ysdesk.domain.errors import DatabaseLockedError, UserError
+from ysdesk.files import atomic_write
 from ysdesk.services.trees import TREE_KINDS
 
 DEFAULT_SIZE = (1600, 1000)
@@ -78,18 +79,12 @@ def render_screenshot(
                 for _ in range(3):
                     app.processEvents()
                 image = window.grab()
-                fd, tmp_png = tempfile.mkstemp(suffix=".png", dir=output.parent)
-                os.close(fd)
-                try:
-                    if not image.save(tmp_png, "PNG"):
+
+                def save(tmp: Path) -> None:
+                    if not image.save(str(tmp), "PNG"):
                         raise UserError(f"无法写入截图：{output}。")
-                    # mkstemp makes the file private; a picture gets the usual permissions.
-                    mask = os.umask(0)
-                    os.umask(mask)
-                    os.chmod(tmp_png, 0o666 & ~mask)
-                    os.replace(tmp_png, output)
-                finally:
-                    Path(tmp_png).unlink(missing_ok=True)
+
+                atomic_write(output, save)
             finally:
                 window.close()
                 window.deleteLater()

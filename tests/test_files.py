@@ -1,0 +1,57 @@
+"""Atomic writes of users' files: old file kept on failure, ordinary permissions."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from ysdesk.domain.errors import UserError
+from ysdesk.files import atomic_write
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+def test_new_file_gets_ordinary_permissions_not_the_temp_files(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    target = atomic_write(tmp_path / "out.xlsx", lambda tmp: tmp.write_bytes(b"new"))
+    assert target.read_bytes() == b"new"
+    assert _mode(target) == 0o666 & ~mask
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+def test_replacing_keeps_the_old_files_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    atomic_write(target, lambda tmp: tmp.write_bytes(b"new"))
+    assert target.read_bytes() == b"new"
+    assert _mode(target) == 0o640
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"old")
+
+    def broken(tmp: Path) -> None:
+        tmp.write_bytes(b"partial")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(UserError, match=r"out\.xlsx"):
+        atomic_write(target, broken)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_impossible_targets_are_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="文件夹不存在"):
+        atomic_write(tmp_path / "missing" / "x.xlsx", lambda tmp: None)
+    with pytest.raises(UserError, match="文件夹"):
+        atomic_write(tmp_path, lambda tmp: None)

@@ -1,0 +1,63 @@
+"""Writing a user's file safely: a temporary file beside it, then one rename.
+
+The old file survives any failure half-way; the new one gets the permissions an ordinary new
+file would get (or the old file's), not the private mode of a temporary file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ysdesk.domain.errors import UserError
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once: os.umask can only be read by setting it, which is not thread-safe later on.
+_UMASK = _read_umask()
+
+
+def atomic_write(
+    target: Path | str,
+    write: Callable[[Path], None],
+    *,
+    in_use_hint: str = "文件可能正在其他程序中打开，或没有写入权限",
+) -> Path:
+    """Call `write(tmp)` on a temporary file in the target's folder, then rename it over."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"目标文件夹不存在：{folder}。")
+    if target.is_dir():
+        raise UserError(f"目标路径是一个文件夹：{target}。")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"无法在“{folder}”中写入文件：{exc.strerror or exc}。") from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        if target.exists():
+            shutil.copymode(target, tmp)
+        else:
+            os.chmod(tmp, (stat.S_IRUSR | stat.S_IWUSR | 0o066) & ~_UMASK)
+        os.replace(tmp, target)
+    except PermissionError:
+        raise UserError(f"无法写入“{target.name}”：{in_use_hint}。") from None
+    except OSError as exc:
+        raise UserError(f"无法写入“{target.name}”：{exc.strerror or exc}。") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return target
