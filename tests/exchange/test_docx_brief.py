@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.section import WD_SECTION_START
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from hypothesis import HealthCheck, given, settings
@@ -100,22 +101,53 @@ def test_page_is_a4_with_the_standard_margins(written: Path) -> None:
 
 def test_grid_and_spacing_give_22_lines_of_28_characters(written: Path) -> None:
     document = docx.Document(str(written))
-    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    sect_pr = document.sections[0]._sectPr
+    grid = sect_pr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
     assert grid.get(qn("w:linePitch")) == "579"
     text_height = 297 - 37 - 35
     assert 22 * 579 <= text_height * TWIPS_PER_MM < 23 * 579
+    # Word's reading of the grid (ECMA-376 §17.6.5): the pitch is the Normal font size plus
+    # charSpace/4096 pt; the line of the section's own width holds 28 of them, not 29.
+    width_pt = (
+        int(sect_pr.find(qn("w:pgSz")).get(qn("w:w")))
+        - int(sect_pr.find(qn("w:pgMar")).get(qn("w:left")))
+        - int(sect_pr.find(qn("w:pgMar")).get(qn("w:right")))
+    ) / 20
+    normal_pt = int(_style(document, "Normal").find(f"{W}rPr/{W}sz").get(qn("w:val"))) / 2
+    pitch_pt = normal_pt + int(grid.get(qn("w:charSpace"))) / 4096
+    assert int(width_pt // pitch_pt) == 28
+    assert 28 * pitch_pt <= 156 / 25.4 * 72  # also on the standard's nominal 156 mm
     body = _style(document, "GBBody")
     spacing = body.find(f"{W}pPr/{W}spacing")
     assert spacing.get(qn("w:line")) == "579"
     assert spacing.get(qn("w:lineRule")) == "exact"
+    # The body stays off the grid (LibreOffice would give each character two cells) and fits
+    # 28 characters by its run spacing, in either program.
+    assert body.find(f"{W}pPr/{W}snapToGrid").get(qn("w:val")) == "0"
     char_spacing = int(body.find(f"{W}rPr/{W}spacing").get(qn("w:val")))
     pitch = 16 * 20 + char_spacing
     width = (210 - 28 - 26) * TWIPS_PER_MM
-    assert 28 * pitch <= width < 29 * pitch
-    # First-line indent of two characters.
+    assert 28 * pitch <= width - 20 and 29 * pitch > width  # a point of slack for LibreOffice
+    # First-line indent of two characters, and the 26 characters after it.
     ind = body.find(f"{W}pPr/{W}ind")
     assert ind.get(qn("w:firstLineChars")) == "200"
     assert ind.get(qn("w:firstLine")) == "640"
+    assert 640 + 26 * pitch <= width < 640 + 27 * pitch
+
+
+@pytest.mark.parametrize("style_id", ["GBBody", "GBHeading1", "GBHeading2", "GBHeading3"])
+def test_every_body_style_is_off_the_grid_and_spaced_alike(written: Path, style_id: str) -> None:
+    style = _style(docx.Document(str(written)), style_id)
+    assert style.find(f"{W}pPr/{W}snapToGrid").get(qn("w:val")) == "0"
+    assert int(style.find(f"{W}rPr/{W}spacing").get(qn("w:val"))) == gbt.BODY_CHAR_SPACING_TWIPS
+
+
+def test_grid_char_space_is_the_pitch_difference_in_4096ths() -> None:
+    assert gbt.GRID_CHAR_SPACE == -848
+    # ECMA-376's example: an 11 pt Normal font on a 21 pt pitch grid is charSpace 40960.
+    width_mm = 10 * 21 / 72 * 25.4
+    assert gbt.grid_char_space(width_mm, 10, 11) in (40959, 40960)
 
 
 EXPECTED_FONTS = {
@@ -246,9 +278,13 @@ def test_issue_line_without_total_issue(tmp_path: Path) -> None:
     assert issue.text == "第3期"
 
 
+def _record_table(document):
+    return document.tables[-1]
+
+
 def test_record_lines_sit_between_rules(written: Path) -> None:
     document = docx.Document(str(written))
-    record = document.tables[0]
+    record = _record_table(document)
     texts = [row.cells[0].text for row in record.rows]
     assert texts == ["报：市科委领导", "送：区委办公室", "发：区有关部门", "（共印40份）"]
     first = record.rows[0].cells[0]._tc.find(f"{W}tcPr/{W}tcBorders/{W}top")
@@ -262,18 +298,98 @@ def test_record_lines_sit_between_rules(written: Path) -> None:
 
 def test_record_leaves_out_empty_lines_and_copies(tmp_path: Path) -> None:
     document = build_docx(_brief(send_to="  ", copies=None))
-    texts = [row.cells[0].text for row in document.tables[0].rows]
+    texts = [row.cells[0].text for row in _record_table(document).rows]
     assert texts == ["报：市科委领导", "发：区有关部门"]
+
+
+def _body_order(document) -> list[str]:
+    """What the body holds, in order: the last paragraph text before each section break,
+    "table:<first cell>" for tables, "sect:<start type>" where a section ends."""
+    order = []
+    for child in document.element.body:
+        if child.tag == qn("w:tbl"):
+            first = "".join(t.text or "" for t in child.iter(qn("w:t")))[:4]
+            order.append(f"table:{first}")
+        sect = child.find(f"{W}pPr/{W}sectPr") if child.tag == qn("w:p") else None
+        if child.tag == qn("w:sectPr"):
+            sect = child
+        if sect is not None:
+            kind = sect.find(qn("w:type"))
+            order.append(f"sect:{kind.get(qn('w:val')) if kind is not None else 'nextPage'}")
+    return order
+
+
+def test_attachment_comes_before_the_record_which_ends_the_document(written: Path) -> None:
+    document = docx.Document(str(written))
+    order = _body_order(document)
+    # Body, then the landscape 附件 from a new page, then the 报尾 alone on an even page.
+    assert order == [
+        "sect:nextPage",
+        "table:序号项目",
+        "sect:nextPage",
+        "table:报：市科",
+        "sect:evenPage",
+    ]
+    body, attachment, record = document.sections
+    assert body.page_height > body.page_width
+    assert attachment.page_width > attachment.page_height
+    assert record.page_height > record.page_width
+    assert abs(record.top_margin - Mm(37)) < Mm(0.1)
+    assert abs(record.bottom_margin - Mm(35)) < Mm(0.1)
+    # The page numbers run on: neither later section has footers of its own.
+    assert attachment.footer.is_linked_to_previous and record.footer.is_linked_to_previous
+    assert record.even_page_footer.is_linked_to_previous
+
+
+def test_record_sits_at_the_foot_of_its_page(written: Path) -> None:
+    document = docx.Document(str(written))
+    record = _record_table(document)._tbl
+    rows = record.findall(qn("w:tr"))
+    heights = [tr.find(f"{W}trPr/{W}trHeight") for tr in rows]
+    assert all(h.get(qn("w:hRule")) == "exact" for h in heights)
+    assert {int(h.get(qn("w:val"))) for h in heights} == {gbt.LINE_PITCH_TWIPS}
+    # The record page holds an exact spacer, the table and a one-point closing paragraph:
+    # together they fill the 225 mm text block but for a margin of about a millimetre.
+    spacer = record.getprevious()
+    closing = record.getnext()
+
+    def exact(p) -> int:
+        spacing = p.find(f"{W}pPr/{W}spacing")
+        assert spacing.get(qn("w:lineRule")) == "exact"
+        return int(spacing.get(qn("w:line")))
+
+    block = round(225 / 25.4 * 1440)
+    used = exact(spacer) + len(rows) * gbt.LINE_PITCH_TWIPS + exact(closing)
+    assert block - 60 <= used < block
+    assert closing.getnext().tag == qn("w:sectPr")
+    assert "".join(t.text for t in spacer.iter(qn("w:t"))) == ""
+
+
+def test_record_page_has_no_grid_and_a_short_brief_still_puts_it_on_an_even_page() -> None:
+    document = build_docx(_brief(attachment=None))
+    assert len(document.sections) == 2
+    record = document.sections[1]
+    assert record.start_type == WD_SECTION_START.EVEN_PAGE
+    assert record._sectPr.find(qn("w:docGrid")) is None
+    assert document.sections[0]._sectPr.find(qn("w:docGrid")) is not None
+    assert _body_order(document)[-2:] == ["table:报：市科", "sect:evenPage"]
+
+
+def test_without_record_the_attachment_ends_the_document() -> None:
+    document = build_docx(_brief(report_to="", send_to="", distribute_to="", copies=None))
+    assert len(document.sections) == 2
+    assert document.sections[-1].page_width > document.sections[-1].page_height
+    assert not [t for t in document.tables if t.rows[0].cells[0].text.startswith("报")]
 
 
 # ------------------------------------------------------------------ 附件
 def test_attachment_is_a_landscape_section_with_a_repeating_header(written: Path) -> None:
     document = docx.Document(str(written))
-    assert len(document.sections) == 2
+    assert len(document.sections) == 3
     landscape = document.sections[1]
     assert landscape.page_width > landscape.page_height
     assert abs(landscape.page_width - Mm(297)) < Mm(0.1)
-    table = document.tables[1]
+    table = document.tables[0]
     header = table.rows[0]
     assert header._tr.find(f"{W}trPr/{W}tblHeader") is not None
     assert [c.text for c in header.cells] == ["序号", "项目名称", "进展情况"]
@@ -285,6 +401,10 @@ def test_attachment_is_a_landscape_section_with_a_repeating_header(written: Path
     )
     assert list(area) == ["一、打造全球科创策源新高地（2个）"]
     assert list(task) == ["1.服务国家战略科技力量建设（2个）"]
+    # 附件 on the block's first line, its title on the third (GB/T 9704 §7.3.7).
+    labels = _paragraphs_with_style(document, "GBAttachmentLabel")
+    assert [p.text for p in labels] == ["附件", ""]
+    assert labels[1]._p.getnext() is _paragraphs_with_style(document, "GBTableTitle")[0]._p
     # The second section has no footer of its own: it continues the page numbers.
     assert landscape.footer.is_linked_to_previous
 
@@ -295,7 +415,7 @@ def test_long_groups_are_split_into_tables_that_say_continued(monkeypatch) -> No
     monkeypatch.setattr(docx_brief, "MAX_TABLE_ROWS", 3)
     rows = [Heading("1.任务（7个）", 2)] + [(str(i), f"项目{i}", "") for i in range(1, 8)]
     document = build_docx(_brief(attachment=AttachmentTable("表", COLUMNS, rows)))
-    tables = document.tables[1:]
+    tables = document.tables[:-1]
     assert [len(t.rows) - 1 for t in tables] == [3, 3, 1]
     assert all(t.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None for t in tables)
     headings = [p.text for p in _paragraphs_with_style(document, "GBTableGroup2")]
@@ -310,8 +430,10 @@ def test_attachment_note_follows_the_body(written: Path) -> None:
     assert texts.index("附件：2025年度项目推进情况表") > texts.index("一、总体进展")
 
 
-def test_without_attachment_there_is_one_portrait_section(tmp_path: Path) -> None:
-    document = build_docx(_brief(attachment=None))
+def test_without_attachment_or_record_there_is_one_portrait_section(tmp_path: Path) -> None:
+    document = build_docx(
+        _brief(attachment=None, report_to="", send_to="", distribute_to="", copies=None)
+    )
     assert len(document.sections) == 1
     assert document.sections[0].page_height > document.sections[0].page_width
 
@@ -406,3 +528,44 @@ def test_libreoffice_lays_out_22_lines_of_28_characters(tmp_path: Path) -> None:
     widths = {len(line) for line in full if not line.endswith("。")}
     assert 28 in widths, full
     assert max(widths) <= 29, full
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+
+
+@pytest.mark.libreoffice
+@needs_pdf_tools
+@pytest.mark.parametrize(("paragraphs", "blank_before_record"), [(1, True), (5, False)])
+def test_libreoffice_puts_the_record_alone_at_the_foot_of_the_last_even_page(
+    tmp_path: Path, paragraphs: int, blank_before_record: bool
+) -> None:
+    han = "创新策源功能全面增强区域科创能级持续提升"
+    body = tuple(Para(BODY, han * 7) for _ in range(paragraphs))
+    pdf = convert_to_pdf(write_docx(_brief(body=body), tmp_path / "record.docx"))
+    pages = _pages(pdf)
+    assert pages % 2 == 0
+    last = _page_lines(pdf, pages)
+    assert [line.replace(" ", "") for line in last] == [
+        "报：市科委领导",
+        "送：区委办公室",
+        "发：区有关部门",
+        "（共印40份）",
+        f"—{pages}—",
+    ]
+    # The page before holds the 附件 — or nothing, when the 附件 ended on an even page.
+    before = _page_lines(pdf, pages - 1)
+    assert (before == []) is blank_before_record, before
+    if not blank_before_record:
+        assert "项目甲" in "".join(before)
+    # （共印40份） is on the text block's last line: its foot within 4 mm of the block's.
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(pages), "-l", str(pages), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (foot,) = [float(m) for m in re.findall(r'yMax="([\d.]+)"[^>]*>份）<', bbox)]
+    block_foot_pt = (297 - 35) / 25.4 * 72
+    assert block_foot_pt - 4 / 25.4 * 72 < foot < block_foot_pt

@@ -59,6 +59,8 @@ def test_conversion_uses_a_temporary_profile_and_lands_beside_the_source(
     args = log.read_text(encoding="utf-8")
     assert "-env:UserInstallation=file:///" in args
     assert "--headless" in args and "--convert-to pdf" in args
+    # A Word document keeps the blank page before an even-page section (the brief's 版记).
+    assert '"IsSkipEmptyPages":{"type":"boolean","value":"false"}' in args
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
 
 

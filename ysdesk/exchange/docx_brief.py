@@ -17,8 +17,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx.document import Document
+from docx.enum.section import WD_SECTION_START
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import qn
 from docx.section import Section
 from lxml import etree
 
@@ -71,6 +72,13 @@ class AttachmentTable:
     columns: tuple[Column, ...]
     rows: Sequence[Sequence[str] | Heading]
 
+
+# The 报尾's rows: one grid line each (GB/T 9704 sets it on the page's lines like the body).
+RECORD_ROW_TWIPS = gbt.LINE_PITCH_TWIPS
+# Room left under the 报尾 on its page: the hairline paragraph that must end the document, and
+# a margin so that rounding or border widths never push the table onto a page of its own (the
+# last rule then sits about 0.8 mm above the text block's foot instead of exactly on it).
+RECORD_FOOT_TWIPS = 20 + 40
 
 # LibreOffice lays out a table in time quadratic in its rows (2,000 rows: 90 s); tables of a
 # few hundred rows each keep a PDF of thousands of projects within its time limit.
@@ -175,13 +183,23 @@ def _masthead(doc: BriefDocument) -> list[str]:
     return parts
 
 
+def _record_lines(doc: BriefDocument) -> list[tuple[str, str]]:
+    lines = [("报", doc.report_to), ("送", doc.send_to), ("发", doc.distribute_to)]
+    return [(label, value) for label, value in lines if value.strip()]
+
+
+def _record_rows(doc: BriefDocument) -> int:
+    """How many lines the 报尾 takes (0: there is none)."""
+    lines = len(_record_lines(doc))
+    return lines + 1 if doc.copies else lines
+
+
 def _record(doc: BriefDocument) -> str:
     """报尾: 报：/送：/发： between a thick rule above and a thin one, then （共印X份） and a
     thick rule; a one-column table so the rules span the text block while text sits one
-    character in."""
-    lines = [(label, value) for label, value in (("报", doc.report_to), ("送", doc.send_to))]
-    lines.append(("发", doc.distribute_to))
-    lines = [(label, value) for label, value in lines if value.strip()]
+    character in. Every row is exactly one line of the grid high, so the table's height is
+    known before any layout and the space above it can put its last rule on the block's foot."""
+    lines = _record_lines(doc)
     width = gbt.TEXT_WIDTH_TWIPS
     size = gbt.PAGE_NUMBER_SIZE_PT
     thick = 'w:val="single" w:sz="8" w:space="0" w:color="000000"'
@@ -196,7 +214,8 @@ def _record(doc: BriefDocument) -> str:
         tc_borders = f"<w:tcBorders>{borders}</w:tcBorders>" if borders else ""
         ppr = f'<w:jc w:val="{align}"/>'
         return (
-            f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}"'
+            f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{RECORD_ROW_TWIPS}"'
+            ' w:hRule="exact"/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}"'
             f' w:type="dxa"/>{tc_borders}</w:tcPr>{_para("GBRecord", content, ppr)}</w:tc></w:tr>'
         )
 
@@ -239,8 +258,10 @@ def _attachment(table: AttachmentTable) -> list[str]:
     widths = [gbt.mm_to_twips(c.width_mm) for c in table.columns]
     total = sum(widths)
     size = 10.5
+    # GB/T 9704 §7.3.7: "附件" on the block's first line, the title centred on its third.
     parts = [
         _para("GBAttachmentLabel", _run("附件", gbt.HEITI, gbt.BODY_SIZE_PT)),
+        _para("GBAttachmentLabel", ""),
         _para("GBTableTitle", _run(table.title, gbt.XIAOBIAOSONG, 18)),
     ]
     cell_pr = [
@@ -300,8 +321,6 @@ def _attachment(table: AttachmentTable) -> list[str]:
             )
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
     flush()
-    # A document (and a table cell) must end with a paragraph.
-    parts.append(_para("GBTableText", ""))
     return parts
 
 
@@ -320,23 +339,68 @@ def _splice_body(document: Document, body_xml: str) -> Document:
     return part.document
 
 
-def _landscape_from_here(document: Document) -> str:
-    """Turn the final section landscape; returns the portrait sectPr that must end the part
-    before it (it keeps the page-number footers, which the landscape section inherits)."""
+BODY_SECTION, ATTACHMENT_SECTION, RECORD_SECTION = "body", "attachment", "record"
+
+
+def _shape_sections(document: Document, kinds: list[str]) -> list[str]:
+    """Turn the document's final sectPr into the last of `kinds` and return the sectPr XML
+    that ends each section before it. The body section keeps the page-number footers; the
+    others name none and so inherit them (the numbers run on through the 附件)."""
     sentinel = document.element.body.find(qn("w:sectPr"))
-    portrait = etree.tostring(deepcopy(sentinel), encoding="unicode")
-    for ref in sentinel.findall(qn("w:footerReference")) + sentinel.findall(
-        qn("w:headerReference")
-    ):
-        sentinel.remove(ref)
-    gbt.setup_section(Section(sentinel, document.part), landscape=True)
-    if sentinel.find(qn("w:type")) is None:
-        sentinel.insert(0, parse_xml(f'<w:type {nsdecls("w")} w:val="nextPage"/>'))
-    return portrait
+    template = deepcopy(sentinel)
+    inline = []
+    for index, kind in enumerate(kinds):
+        last = index == len(kinds) - 1
+        element = sentinel if last else deepcopy(template)
+        if kind != BODY_SECTION:
+            for ref in element.findall(qn("w:footerReference")) + element.findall(
+                qn("w:headerReference")
+            ):
+                element.remove(ref)
+            section = Section(element, document.part)
+            if kind == ATTACHMENT_SECTION:
+                gbt.setup_section(section, landscape=True)
+                section.start_type = WD_SECTION_START.NEW_PAGE
+            else:
+                # GB/T 9704 §7.4: the 版记 is on the last page, the back of the sheet in
+                # double-sided printing: an even page (a blank page comes before when needed).
+                section.start_type = WD_SECTION_START.EVEN_PAGE
+                # No document grid on this page: its rows are exact anyway, and LibreOffice
+                # 7.4 starts a page that has a grid and an even-page start ~4 mm low, which
+                # would push the last rule below the text block.
+                for grid in element.findall(qn("w:docGrid")):
+                    element.remove(grid)
+        if not last:
+            inline.append(etree.tostring(element, encoding="unicode"))
+    return inline
+
+
+def _hairline(sect_pr: str = "") -> str:
+    """A paragraph one point high: ends a section (or the document) after a table without
+    taking a line of its own."""
+    return _para(
+        "GBRecord",
+        "",
+        '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>' + sect_pr,
+    )
+
+
+def _record_page(doc: BriefDocument, record: str) -> list[str]:
+    """The 报尾 at the foot of a page of its own: an empty paragraph exactly as high as the
+    text block less the 报尾's rows pushes it down (the page holds nothing else)."""
+    room = gbt.TEXT_HEIGHT_TWIPS - _record_rows(doc) * RECORD_ROW_TWIPS - RECORD_FOOT_TWIPS
+    spacer = _para(
+        "GBRecord",
+        "",
+        f'<w:spacing w:before="0" w:after="0" w:line="{room}" w:lineRule="exact"/>',
+    )
+    return [spacer, record]
 
 
 def build_docx(doc: BriefDocument) -> Document:
-    """The brief as an in-memory python-docx Document."""
+    """The brief as an in-memory python-docx Document: body, then the 附件 in a landscape
+    section, then the 报尾 alone at the foot of the last (even) page — GB/T 9704 §7.3.7 puts
+    the 附件 before the 版记, §7.4.1 the 版记's last rule on the last page's block foot."""
     document = gbt.new_document()
     gbt.add_gbt_styles(document)
     gbt.set_page_number_footers(document, document.sections[0])
@@ -348,18 +412,22 @@ def build_docx(doc: BriefDocument) -> Document:
         parts.append(_para("GBBody", ""))
         parts.append(_body_para(Para(BODY, doc.attachment_note)))
     record = _record(doc)
-    if record:
-        parts.append(_para("GBBody", ""))
-        parts.append(record)
-    # A hairline paragraph closes the portrait part (a table may not end it) and carries its
-    # sectPr when the landscape 附件 follows.
-    closing = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    kinds = [BODY_SECTION]
     if doc.attachment is not None:
-        closing += _landscape_from_here(document)
-        parts.append(_para("GBRecord", "", closing))
+        kinds.append(ATTACHMENT_SECTION)
+    if record:
+        kinds.append(RECORD_SECTION)
+    ends = iter(_shape_sections(document, kinds))
+    if len(kinds) > 1:
+        parts.append(_hairline(next(ends)))
+    if doc.attachment is not None:
         parts.extend(_attachment(doc.attachment))
-    else:
-        parts.append(_para("GBRecord", "", closing))
+        if record:
+            parts.append(_hairline(next(ends)))
+    if record:
+        parts.extend(_record_page(doc, record))
+    # The document ends with a paragraph (a table may not end it).
+    parts.append(_hairline())
     document = _splice_body(document, "".join(parts))
     core = document.core_properties
     core.title = _ILLEGAL_XML.sub("", doc.title)[:255]

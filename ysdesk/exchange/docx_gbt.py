@@ -55,17 +55,32 @@ def mm_to_twips(mm: float) -> int:
     return round(mm / 25.4 * 1440)
 
 
-def char_spacing_twips(
+def grid_char_space(
     width_mm: float = TEXT_WIDTH_MM, chars: int = CHARS_PER_LINE, size_pt: float = BODY_SIZE_PT
 ) -> int:
-    """w:rPr/w:spacing that fits exactly `chars` full-width characters on a line (twips)."""
-    pitch_twips = width_mm / 25.4 * 1440 / chars
-    return math.floor(pitch_twips - size_pt * 20)
+    """w:docGrid/@w:charSpace giving Word `chars` characters per line: the pitch's difference
+    from the Normal font size, in 4096ths of a point (ECMA-376 §17.6.5), rounded down."""
+    pitch_pt = width_mm / 25.4 * 72 / chars
+    return math.floor((pitch_pt - size_pt) * 4096)
 
 
 TEXT_WIDTH_TWIPS = mm_to_twips(TEXT_WIDTH_MM)
-# -5 twips: 28 × 15.75 pt = 441 pt fits the 442.2 pt line, 29 characters do not.
-BODY_CHAR_SPACING_TWIPS = char_spacing_twips()
+TEXT_HEIGHT_TWIPS = mm_to_twips(PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM)
+# -848: a grid pitch of 15.793 pt, 28 of which fill the 442.2 pt line.
+GRID_CHAR_SPACE = grid_char_space()
+# Why 28 characters per line come from run spacing and not from the character grid:
+# Word and LibreOffice read a character grid differently. Word adds the grid's pitch difference
+# (charSpace, -0.207 pt) to every character it snaps (16 pt → 15.793 pt, 28 fit). LibreOffice
+# 7.4 gives a snapped 16 pt character as many whole 15.793 pt cells as it needs — two — and
+# ignores run spacing while measuring (14 characters per line); it also sets digits in whole
+# cells ("2026 年11 月"). So every paragraph style of the brief stays off the grid
+# (w:snapToGrid="0", see add_paragraph_style) and its 3号 runs carry -8 twips of spacing:
+# 28 × 15.6 pt = 436.8 pt fit the line in both programs, 29 × 15.6 pt = 452.4 pt do not.
+# Measured in LibreOffice 7.4 with the grid declared: -5 twips (the exact fit, 441 pt) still
+# breaks lines after 27 characters, -6 … -12 give 28; Word would fit 29 only below -15.
+# The section still declares the 22 × 28 grid (linesAndChars, GRID_CHAR_SPACE) for Word,
+# which shows it in 页面设置 → 文档网格 and lays out text typed in the Normal style by it.
+BODY_CHAR_SPACING_TWIPS = -8
 
 
 # ------------------------------------------------------------------ run properties
@@ -169,7 +184,9 @@ def add_paragraph_style(
     char_spacing: int | None = None,
     **ppr: object,
 ) -> None:
-    """Add (or replace) a paragraph style with every font and spacing property explicit."""
+    """Add (or replace) a paragraph style with every font and spacing property explicit; off
+    the document grid unless asked (BODY_CHAR_SPACING_TWIPS says why)."""
+    ppr.setdefault("snap_to_grid", False)
     styles = document.styles.element
     for old in styles.findall(qn("w:style")):
         if old.get(qn("w:styleId")) == style_id:
@@ -266,11 +283,11 @@ def setup_section(section: Section, *, landscape: bool = False) -> None:
         # Table text sets its own single spacing; a line grid would stretch every row.
         grid.set(qn("w:linePitch"), "312")
     else:
-        # A line grid only: Word and LibreOffice disagree on a character grid (LibreOffice
-        # gives a 16 pt character two cells of a 15.8 pt grid), so 28 characters per line
-        # come from the body styles' character spacing instead (BODY_CHAR_SPACING_TWIPS).
-        grid.set(qn("w:type"), "lines")
+        # The 22 × 28 grid as Word's 文档网格 dialog writes it; the body styles do not snap to
+        # it (see BODY_CHAR_SPACING_TWIPS for why), so LibreOffice's reading cannot hurt them.
+        grid.set(qn("w:type"), "linesAndChars")
         grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+        grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
 
 
 def enable_odd_even_footers(document: Document) -> None:

@@ -18,6 +18,13 @@ from pathlib import Path
 from ysdesk.domain.errors import UserError
 from ysdesk.files import atomic_write
 
+# Text documents keep the blank pages LibreOffice inserts for an odd/even section start: the
+# brief's 版记 starts on an even page, and a PDF without the blank page before it would print it
+# on the front of a sheet. (JSON filter options: LibreOffice 7.4 and later; older versions
+# ignore them and skip the blank page.)
+_KEEP_BLANK_PAGES = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+_PDF_FILTERS = {".docx": _KEEP_BLANK_PAGES, ".doc": _KEEP_BLANK_PAGES, ".odt": _KEEP_BLANK_PAGES}
+
 ENV_SOFFICE = "YSDESK_SOFFICE"  # path of soffice; set to "" to behave as if it were absent
 DEFAULT_TIMEOUT = 180.0
 
@@ -98,7 +105,7 @@ def convert_to_pdf(
             "--nolockcheck",
             "--nodefault",
             "--convert-to",
-            "pdf",
+            _PDF_FILTERS.get(source.suffix.lower(), "pdf"),
             "--outdir",
             str(outdir),
             str(staged),
