@@ -19,7 +19,6 @@ from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import (
     Area,
     Indicator,
-    IndicatorValue,
     Project,
     ProjectFilter,
     Status,
@@ -36,6 +35,12 @@ from ysdesk.exchange.docx_brief import (
     write_docx,
 )
 from ysdesk.exchange.pdf import LibreOfficeMissingError, convert_to_pdf, libreoffice_available
+from ysdesk.services.indicators import (
+    IndicatorStatus,
+    format_gap,
+    format_value,
+    indicator_statuses,
+)
 from ysdesk.services.progress import NullProgress, Progress, check_cancelled
 from ysdesk.store import Store
 from ysdesk.store.briefs import BriefRecord, add_brief, last_brief, previous_brief
@@ -73,6 +78,18 @@ _REASON_WORDS = (
     "暂缓",
     "调整",
 )
+# How a status reads in a sentence: 正在推进31个, not 推进中31个.
+STATUS_PHRASES = {
+    Status.DONE: "已完成",
+    Status.IN_PROGRESS: "正在推进",
+    Status.LAGGING: "进度滞后",
+    Status.NOT_STARTED: "尚未启动",
+    Status.PAUSED: "暂缓实施",
+}
+_NOT_LAGGING = tuple(s for s in REPORT_ORDER if s is not Status.LAGGING)
+# A progress note starting with one of these reads on straight after a project's name.
+_ADVERB_STARTS = ("已", "正", "累计", "共", "均", "预计", "完成", "新")
+_GAP_EPS = 1e-9
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
 _LEAD_PATTERNS = (
     (re.compile(r"^（[一二三四五六七八九十]+）"), 2),
@@ -175,6 +192,7 @@ def brief_stats(
     """The numbers a brief prints and the next one compares with."""
     by_status = Counter(p.status.value for p in projects)
     overdue = [p for p in projects if p.is_overdue(today)]
+    overdue_by_status = Counter(p.status.value for p in overdue)
     by_area: dict[str, dict[str, int]] = {}
     for area in areas:
         in_area = [p for p in projects if p.area_no == area.no]
@@ -190,12 +208,18 @@ def brief_stats(
         "total": total,
         "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
         "overdue": len(overdue),
-        "overdue_lagging": sum(p.status is Status.LAGGING for p in overdue),
+        "overdue_lagging": overdue_by_status.get(Status.LAGGING.value, 0),
+        "overdue_by_status": {s.value: overdue_by_status.get(s.value, 0) for s in Status},
         "by_area": by_area,
         "tasks": len({p.task_no for p in projects}),
         "lead_units": len({u for p in projects for u in p.lead_units}),
-        "done_rate": round(done * 100 / total, 1) if total else 0.0,
+        "done_rate": _rate(done, total),
     }
+
+
+def _rate(part: int, whole: int) -> float:
+    """A percentage with one decimal, as printed (0 when there is no whole)."""
+    return round(part * 100 / whole, 1) if whole else 0.0
 
 
 def _num(value: float) -> str:
@@ -213,10 +237,14 @@ def _lead(p: Project) -> str:
     return "、".join(p.lead_units) or "未明确牵头单位"
 
 
-def _names(projects: list[Project], *, units: bool = True, limit: int = NAMES_IN_SENTENCE) -> str:
-    """“A”（区科委）、“B”（复旦大学）等N个项目."""
+def _names(projects: list[Project], *, units: bool = False, limit: int = NAMES_IN_SENTENCE) -> str:
+    """“A”“B”等N个项目 — no 顿号 between quoted names (GB/T 15834) — or, with units,
+    “A”（区科委）、“B”（复旦大学）."""
     shown = projects[:limit]
-    text = "、".join(_quote(p.name) + (f"（{_lead(p)}）" if units else "") for p in shown)
+    if units:
+        text = "、".join(f"{_quote(p.name)}（{_lead(p)}）" for p in shown)
+    else:
+        text = "".join(_quote(p.name) for p in shown)
     if len(projects) > limit:
         text += f"等{len(projects)}个项目"
     return text
@@ -230,23 +258,28 @@ def _first_sentence(text: str, limit: int = 60) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def reason_from(progress: str) -> str:
-    """The reason a project is behind, taken from its progress note (sentences naming one)."""
+def _reason_sentences(progress: str) -> tuple[str, bool]:
+    """The sentences of a progress note that explain a delay, and whether any did (else the
+    latest sentence)."""
     text = " ".join(progress.split())
     if not text:
-        return "牵头单位尚未报送进展情况"
+        return "牵头单位尚未报送进展情况", False
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-    chosen = [s for s in sentences if any(w in s for w in _REASON_WORDS)][:2] or sentences[-1:]
-    return "".join(chosen).rstrip("。；;！!？? ")
+    chosen = [s for s in sentences if any(w in s for w in _REASON_WORDS)][:2]
+    found = bool(chosen)
+    return "".join(chosen or sentences[-1:]).rstrip("。；;！!？? "), found
 
 
-def _status_counts(stats: dict[str, Any], *, keep_done: bool = True) -> str:
-    parts = []
-    for status in REPORT_ORDER:
-        n = stats["by_status"].get(status.value, 0)
-        if n or (keep_done and status is Status.DONE):
-            parts.append(f"{status.value}{n}个")
-    return "，".join(parts)
+def reason_from(progress: str) -> str:
+    """The reason a project is behind, taken from its progress note (sentences naming one)."""
+    return _reason_sentences(progress)[0]
+
+
+def _breakdown(counts: dict[str, int], order: Iterable[Status] = REPORT_ORDER) -> str:
+    """已完成3个、正在推进2个 … (statuses with no project left out)."""
+    return "、".join(
+        f"{STATUS_PHRASES[s]}{counts[s.value]}个" for s in order if counts.get(s.value)
+    )
 
 
 def _change(label: str, old: int, new: int) -> str:
@@ -261,53 +294,62 @@ def _overall(
     year: int,
     stats: dict[str, Any],
     areas: list[Area],
+    task_count: int,
     today: date,
     previous: BriefRecord | None,
 ) -> list[Para]:
     total = stats["total"]
+    by_status = stats["by_status"]
+    covered = stats["tasks"]
+    if covered == task_count:
+        scope = f"覆盖方案全部{task_count}项重点任务"
+    else:
+        scope = f"涉及方案{task_count}项重点任务中的{covered}项"
+    rest = _breakdown(by_status, REPORT_ORDER[1:])
     paras = [Para(1, "一、总体进展")]
     paras.append(
         Para(
             BODY,
-            f"截至{chinese_date(today)}，{year}年度项目清单共安排项目{total}个，"
-            f"涉及{stats['tasks']}项重点任务、{stats['lead_units']}个牵头单位。"
-            f"其中，{_status_counts(stats)}，完成率{_num(stats['done_rate'])}%。",
+            f"截至{chinese_date(today)}，{year}年度项目清单共安排项目{total}个，{scope}，"
+            f"牵头单位{stats['lead_units']}家。其中，已完成{by_status[Status.DONE.value]}个，"
+            f"完成率{_num(stats['done_rate'])}%" + (f"；{rest}" if rest else "") + "。",
         )
     )
     overdue = stats["overdue"]
     if overdue:
         lagging = stats["overdue_lagging"]
-        share = _num(round(overdue * 100 / total, 1))
-        paras.append(
-            Para(
-                BODY,
-                f"完成时限已过但尚未完成的逾期项目{overdue}个，占项目总数的{share}%，"
-                f"其中已标注滞后的{lagging}个，其余{overdue - lagging}个仍标注为推进中、"
-                "未启动或暂缓。",
-            )
+        other = overdue - lagging
+        text = (
+            f"已过完成时限但尚未完成的逾期项目{overdue}个，"
+            f"占项目总数的{_num(_rate(overdue, total))}%"
         )
+        others = _breakdown(stats.get("overdue_by_status", {}), _NOT_LAGGING)
+        if lagging and other:
+            text += (
+                f"，其中{lagging}个已报进度滞后，另有{other}个（{others}）未报滞后，需核实进度。"
+            )
+        elif lagging:
+            text += "，均已报进度滞后。"
+        else:
+            text += f"，均未报进度滞后（{others}），需核实进度。"
+        paras.append(Para(BODY, text))
     else:
         paras.append(Para(BODY, "已到完成时限的项目均已完成，暂无逾期项目。"))
-    parts = []
-    for area in areas:
-        numbers = stats["by_area"].get(str(area.no), {"total": 0, "done": 0})
-        parts.append(f"{area.title}{numbers['total']}个、已完成{numbers['done']}个")
-    paras.append(Para(BODY, "分领域看，" + "；".join(parts) + "。"))
+    paras.append(Para(BODY, _area_ranking(stats, areas)))
     if previous is not None and previous.stats.get("by_status"):
         old = previous.stats
         old_status = old.get("by_status", {})
-        new_status = stats["by_status"]
         changes = [
             _change("项目总数", int(old.get("total", 0)), total),
             _change(
                 "已完成项目",
                 int(old_status.get(Status.DONE.value, 0)),
-                new_status[Status.DONE.value],
+                by_status[Status.DONE.value],
             ),
             _change(
                 "滞后项目",
                 int(old_status.get(Status.LAGGING.value, 0)),
-                new_status[Status.LAGGING.value],
+                by_status[Status.LAGGING.value],
             ),
             _change("逾期项目", int(old.get("overdue", 0)), overdue),
         ]
@@ -325,6 +367,30 @@ def _overall(
     return paras
 
 
+def _area_ranking(stats: dict[str, Any], areas: list[Area]) -> str:
+    """分领域看, the areas from the highest completion rate down (their counts follow in 二)."""
+    rows = []
+    empty = []
+    for area in areas:
+        numbers = stats["by_area"].get(str(area.no), {"total": 0, "done": 0})
+        if numbers["total"]:
+            rows.append((_rate(numbers["done"], numbers["total"]), area))
+        else:
+            empty.append(area)
+    rows.sort(key=lambda row: (-row[0], row[1].no))
+    if not rows:
+        return "分领域看，各领域本年度均未安排项目。"
+    (best_rate, best), *others = rows
+    if not others:
+        text = f"分领域看，{best.title}领域项目完成率为{_num(best_rate)}%"
+    else:
+        text = f"分领域看，{best.title}领域项目完成率最高，为{_num(best_rate)}%；其后依次为"
+        text += "、".join(f"{area.title}领域{_num(rate)}%" for rate, area in others)
+    if empty:
+        text += "；" + "、".join(f"{area.title}领域" for area in empty) + "本年度未安排项目"
+    return text + "。"
+
+
 def _by_area(
     projects: list[Project], areas: list[Area], tasks: list[Task], today: date
 ) -> list[Para]:
@@ -336,12 +402,15 @@ def _by_area(
         paras.append(Para(2, area.label))
         area_tasks = [t for t in tasks if t.area_no == area.no]
         area_projects = [p for t in area_tasks for p in by_task.get(t.no, [])]
-        done = sum(p.status is Status.DONE for p in area_projects)
+        if not area_projects:
+            paras.append(Para(BODY, f"本领域{len(area_tasks)}项重点任务本年度均未安排项目。"))
+            continue
+        counts = Counter(p.status.value for p in area_projects)
         paras.append(
             Para(
                 BODY,
-                f"本领域共{len(area_tasks)}项重点任务，安排项目{len(area_projects)}个，"
-                f"已完成{done}个。",
+                f"本领域{len(area_tasks)}项重点任务共安排项目{len(area_projects)}个，"
+                f"{_breakdown(counts)}。",
             )
         )
         for task in area_tasks:
@@ -353,29 +422,47 @@ def _by_area(
     return paras
 
 
+def _continue(snippet: str) -> str:
+    """How a progress snippet follows a project's name: directly after an adverb ("已…"),
+    after a comma otherwise ("，2025年…")."""
+    return snippet if snippet.startswith(_ADVERB_STARTS) else f"，{snippet}"
+
+
 def _task_sentence(projects: list[Project], today: date) -> str:
+    """One task in prose: each status group names its projects once, marks those past their
+    deadline, and the first project under way says how far it has come."""
     if not projects:
         return "本年度清单未安排项目。"
     groups: dict[Status, list[Project]] = defaultdict(list)
     for p in projects:
         groups[p.status].append(p)
-    counts = "，".join(f"{s.value}{len(groups[s])}个" for s in REPORT_ORDER if groups.get(s))
-    text = f"安排项目{len(projects)}个，{counts}。"
-    done = groups.get(Status.DONE, [])
-    if done:
-        text += f"已完成的有{_names(done)}。"
-    going = groups.get(Status.IN_PROGRESS, [])
-    if going:
-        snippet = _first_sentence(going[0].progress)
-        if len(going) == 1:
-            text += f"{_names(going)}正在推进" + (f"：{snippet}。" if snippet else "。")
+    clauses = []
+    for status in REPORT_ORDER:
+        items = groups.get(status, [])
+        if not items:
+            continue
+        phrase = STATUS_PHRASES[status]
+        # 滞后 already says it; the others are flagged when their deadline has passed.
+        late = [p for p in items if status is not Status.LAGGING and p.is_overdue(today)]
+        snippet = _first_sentence(items[0].progress) if status is Status.IN_PROGRESS else ""
+        if len(items) == 1:
+            clause = f"{_quote(items[0].name)}{phrase}" + ("（已过完成时限）" if late else "")
+            if snippet:
+                clause += f"，{snippet}"
         else:
-            text += f"正在推进的有{_names(going)}"
-            text += f"，其中{_quote(going[0].name)}：{snippet}。" if snippet else "。"
-    behind = [p for p in projects if p.status is Status.LAGGING or p.is_overdue(today)]
-    if behind:
-        text += f"滞后或逾期{len(behind)}个，见第三部分。"
-    return text
+            clause = f"{phrase}{len(items)}个：{_names(items)}"
+            if snippet and items[0] in late:
+                late.remove(items[0])
+                clause += f"，其中{_quote(items[0].name)}已过完成时限，{snippet}"
+                if late:
+                    clause += f"，{_names(late)}也已过完成时限"
+            else:
+                if snippet:
+                    clause += f"，其中{_quote(items[0].name)}{_continue(snippet)}"
+                if late:
+                    clause += f"，{'' if snippet else '其中'}{_names(late)}已过完成时限"
+        clauses.append(clause)
+    return f"安排项目{len(projects)}个。" + "；".join(clauses) + "。"
 
 
 def _problems(projects: list[Project], today: date) -> list[Para]:
@@ -388,98 +475,115 @@ def _problems(projects: list[Project], today: date) -> list[Para]:
     numeral = iter(_NUMERALS)
     if lagging:
         units = Counter(u for p in lagging for u in p.lead_units[:1])
-        named = [u for u, _n in sorted(units.items(), key=lambda item: (-item[1], item[0]))]
-        more = "等" if len(named) > NAMES_IN_SENTENCE else ""
+        ranked = sorted(units.items(), key=lambda item: (-item[1], item[0]))
+        shown = "、".join(f"{u}{n}个" for u, n in ranked[:NAMES_IN_SENTENCE])
+        more = f"等{len(ranked)}家单位" if len(ranked) > NAMES_IN_SENTENCE else ""
         paras.append(
             Para(
                 2,
-                f"涉及{'、'.join(named[:NAMES_IN_SENTENCE])}{more}{len(named)}个牵头单位，"
-                "进度落后于年度计划。",
-                f"（{next(numeral)}）滞后项目{len(lagging)}个。",
+                f"按第一牵头单位分：{shown}{more}。",
+                f"（{next(numeral)}）进度滞后项目{len(lagging)}个。",
             )
         )
         for index, p in enumerate(lagging[:PROBLEMS_LISTED], start=1):
             deadline = f"，完成时限{p.deadline_text}" if p.deadline_text else ""
+            reason, found = _reason_sentences(p.progress)
+            label = "原因" if found else "情况"
             paras.append(
                 Para(
                     4,
-                    f"{_quote(p.name)}（牵头单位：{_lead(p)}{deadline}）。"
-                    f"原因：{reason_from(p.progress)}。",
+                    f"{_quote(p.name)}（{_lead(p)}牵头{deadline}）。{label}：{reason}。",
                     f"（{index}）",
                 )
             )
         if len(lagging) > PROBLEMS_LISTED:
             rest = len(lagging) - PROBLEMS_LISTED
-            paras.append(Para(BODY, f"另有{rest}个滞后项目，详见附件。"))
+            paras.append(Para(BODY, f"另有{rest}个进度滞后项目，详见附件。"))
     if overdue_other:
         by_unit: dict[str, list[Project]] = defaultdict(list)
         for p in overdue_other:
             by_unit[p.lead_units[0] if p.lead_units else "未明确牵头单位"].append(p)
-        ranked = sorted(by_unit.items(), key=lambda item: (-len(item[1]), item[0]))
+        ranked_units = sorted(by_unit.items(), key=lambda item: (-len(item[1]), item[0]))
         parts = [
-            f"{unit}{len(items)}个（{_names(items, units=False, limit=3)}）"
-            for unit, items in ranked[:UNITS_LISTED]
+            f"{unit}{len(items)}个（{_names(items, limit=3)}）"
+            for unit, items in ranked_units[:UNITS_LISTED]
         ]
-        if len(ranked) > UNITS_LISTED:
-            parts.append(f"其他{len(ranked) - UNITS_LISTED}个单位")
+        if len(ranked_units) > UNITS_LISTED:
+            parts.append(f"其他{len(ranked_units) - UNITS_LISTED}家单位")
         paras.append(
             Para(
                 2,
-                "完成时限已过但尚未完成、也未标注滞后，需核实进度或调整时限。按牵头单位分："
+                "以下项目已过完成时限，但未报进度滞后，请牵头单位核实进度或申请调整时限："
                 + "；".join(parts)
                 + "。",
                 f"（{next(numeral)}）逾期未完成项目{len(overdue_other)}个。",
             )
         )
     if idle:
-        not_started = sum(p.status is Status.NOT_STARTED for p in idle)
-        paused = len(idle) - not_started
+        clauses = []
+        for status in (Status.NOT_STARTED, Status.PAUSED):
+            items = [p for p in idle if p.status is status]
+            if items:
+                clauses.append(
+                    f"{STATUS_PHRASES[status]}{len(items)}个：{_names(items, units=True)}"
+                )
         paras.append(
             Para(
                 2,
-                f"其中未启动{not_started}个、暂缓{paused}个：{_names(idle)}。",
-                f"（{next(numeral)}）未启动或暂缓项目{len(idle)}个。",
+                "；".join(clauses) + "。",
+                f"（{next(numeral)}）尚未启动或暂缓实施项目{len(idle)}个。",
             )
         )
     return paras
 
 
-def _latest(values: Iterable[IndicatorValue]) -> IndicatorValue | None:
-    latest = None
-    for value in values:
-        if latest is None or value.year >= latest.year:
-            latest = value
-    return latest
+def _target(ind: Indicator) -> str:
+    """2027年达到5.5% / 2027年达到20%以上: the plan's words for a target."""
+    above = "以上" if ind.comparator in ("≥", ">=") else ""
+    return f"{ind.target_year}年达到{format_value(ind, ind.target_value)}{above}"
 
 
-def indicator_sentence(indicator: Indicator, latest: IndicatorValue | None) -> str:
-    """目标、最新值、差距 of one indicator in one sentence."""
-    unit = indicator.unit
-    above = "以上" if indicator.comparator in ("≥", ">=") else ""
-    text = f"目标为{indicator.target_year}年达到{_num(indicator.target_value)}{unit}{above}；"
+def _compact(text: str) -> str:
+    """The indicator service's phrases without the spaces the window puts around numbers."""
+    return text.replace(" ", "")
+
+
+def indicator_sentence(status: IndicatorStatus) -> str:
+    """One indicator as the indicators view judges it: latest value, target, gap, judgement."""
+    ind = status.indicator
+    target = f"目标为{_target(ind)}"
+    latest = status.latest
     if latest is None:
-        return text + "最新值尚未录入，差距暂无法测算。"
-    source = f"，来源：{latest.source}" if latest.source else ""
-    text += f"最新值为{_num(latest.value)}{unit}（{latest.year}年{source}）；"
-    gap = indicator.target_value - latest.value
-    if gap <= 0:
-        return text + "已达到目标值。"
-    gap_unit = "个百分点" if unit == "%" else unit
-    return text + f"距目标还差{_num(round(gap, 4))}{gap_unit}。"
+        return f"{target}；{status.judgement}，差距无法测算。"
+    source = f"（来源：{latest.source}）" if latest.source else ""
+    text = f"{latest.year}年实际值为{format_value(ind, latest.value)}{source}，{target}"
+    if status.gap is not None and status.gap > _GAP_EPS:
+        text += f"，还差{_compact(format_gap(ind, status.gap))}"
+        if status.needed_per_year is not None:
+            text += f"，需年均提高{_compact(format_gap(ind, status.needed_per_year))}"
+    return text + f"，{status.judgement}。"
 
 
-def _indicators(indicators: list[Indicator], values: list[IndicatorValue]) -> list[Para]:
+def _indicators(statuses: list[IndicatorStatus]) -> list[Para]:
     paras = [Para(1, "四、目标指标")]
-    if not indicators:
+    if not statuses:
         paras.append(Para(BODY, "方案未设定目标指标。"))
         return paras
-    by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
-    for value in values:
-        by_indicator[value.indicator_id].append(value)
-    paras.append(Para(BODY, f"方案确定的{len(indicators)}项目标指标进展如下。"))
-    for index, indicator in enumerate(indicators, start=1):
-        latest = _latest(by_indicator.get(indicator.id, []))
-        paras.append(Para(3, indicator_sentence(indicator, latest), f"{index}.{indicator.name}。"))
+    if all(s.latest is None for s in statuses):
+        # Nothing measured yet: the targets in one sentence rather than one empty line each.
+        targets = "，".join(f"{s.indicator.name}{_target(s.indicator)}" for s in statuses)
+        judgement = statuses[0].judgement
+        paras.append(
+            Para(
+                BODY,
+                f"方案确定的目标指标共{len(statuses)}项：{targets}。"
+                f"目前各项指标均{judgement}，差距无法测算。",
+            )
+        )
+        return paras
+    paras.append(Para(BODY, f"方案确定的目标指标共{len(statuses)}项，进展如下。"))
+    for index, status in enumerate(statuses, start=1):
+        paras.append(Para(3, indicator_sentence(status), f"{index}.{status.indicator.name}。"))
     return paras
 
 
@@ -487,28 +591,36 @@ def default_next_steps(year: int, stats: dict[str, Any], indicator_count: int) -
     """A sensible 五、下一步工作 worded from the numbers; the user may rewrite it."""
     lagging = stats["by_status"].get(Status.LAGGING.value, 0)
     overdue = stats["overdue"]
+    behind = lagging + overdue - stats.get("overdue_lagging", 0)
     open_count = stats["total"] - stats["by_status"].get(Status.DONE.value, 0)
+    try:
+        as_of = date.fromisoformat(stats.get("as_of", ""))
+    except (TypeError, ValueError):
+        as_of = date(year, 12, 31)
+    # A brief written after the list's year plans the year after the current one.
+    plan_year = max(year, as_of.year) + 1
     lines = []
-    if lagging or overdue:
+    if behind:
         lines.append(
-            f"加快推进滞后和逾期项目。对{lagging}个滞后项目、{overdue}个逾期未完成项目逐项分析"
-            "原因，明确整改措施和完成时限，由牵头单位每月报送进展，推进办跟踪督办。"
+            f"加快推进滞后和逾期项目。对进度滞后或逾期未完成的{behind}个项目逐项分析原因，"
+            "明确整改措施和完成时限，由牵头单位每月报送进展，跟踪督办到位。"
         )
     else:
-        lines.append("保持项目推进节奏。各牵头单位按月报送进展，推进办跟踪督办，确保项目按期完成。")
+        lines.append("保持项目推进节奏。各牵头单位按月报送进展，跟踪督办，确保项目按期完成。")
     if open_count:
         lines.append(
-            f"做好年度收尾和结转。对{open_count}个尚未完成的项目梳理原因，符合条件的结转至"
-            f"{year + 1}年度项目清单继续推进，确保任务不断档。"
+            f"做好年度收尾和结转。{year}年度清单中尚未完成的{open_count}个项目逐项梳理原因，"
+            f"符合条件的纳入{year + 1}年度项目清单继续推进，确保任务不断档。"
         )
     if indicator_count:
         lines.append(
-            f"加强目标指标监测。对照方案确定的{indicator_count}项目标指标，按季度采集最新数据，"
-            "分析差距，提出针对性举措。"
+            "加强目标指标监测。对照方案确定的各项目标指标，按季度采集最新数据，分析差距，"
+            "提出针对性举措。"
         )
     lines.append(
-        f"谋划下一年度项目清单。对照方案重点任务，会同各牵头单位细化{year + 1}年度任务，"
-        "形成项目清单，逐项推进实施。"
+        f"谋划{plan_year}年度项目清单。依托市区联动工作机制，会同各牵头单位细化"
+        f"{plan_year}年度任务，形成项目清单，逐项推进实施；依据监督评估结果，及时优化调整"
+        "工作内容。"
     )
     return "\n".join(f"（{_NUMERALS[i]}）{line}" for i, line in enumerate(lines))
 
@@ -599,17 +711,16 @@ def build_brief(store: Store, year: int, settings: BriefSettings, today: date) -
         raise UserError(f"{year} 年度没有项目，无法生成简报。")
     areas = store.areas()
     tasks = store.tasks()
-    indicators = store.indicators()
-    values = store.indicator_values()
+    statuses = indicator_statuses(store)
     stats = brief_stats(projects, areas, today)
     previous = previous_brief(store, year, settings.issue_no)
     body: list[Para] = []
-    body += _overall(year, stats, areas, today, previous)
+    body += _overall(year, stats, areas, len(tasks), today, previous)
     body += _by_area(projects, areas, tasks, today)
     body += _problems(projects, today)
-    body += _indicators(indicators, values)
+    body += _indicators(statuses)
     body.append(Para(1, "五、下一步工作"))
-    steps = settings.next_steps.strip() or default_next_steps(year, stats, len(indicators))
+    steps = settings.next_steps.strip() or default_next_steps(year, stats, len(statuses))
     body += next_steps_paragraphs(steps)
     document = BriefDocument(
         masthead=settings.masthead.strip(),
