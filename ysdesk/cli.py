@@ -78,6 +78,26 @@ def _parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
+def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type for a whole number in [low, high]: SQLite and dates cannot hold any
+    integer (a 20-digit year overflowed into an internal error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}应为整数：{text}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what}应在 {low}–{high} 之间：{text}")
+        return value
+
+    return parse
+
+
+_YEAR = _int_in(1, 9999, "年度")
+_ISSUE = _int_in(1, 99999, "期号")
+
+
 def build_parser() -> ChineseArgumentParser:
     """The argument parser: every command of DESIGN.md §4, and a few more."""
     parser = ChineseArgumentParser(
@@ -99,7 +119,7 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--force", action="store_true", help="数据库已存在时先备份再重建")
 
     p = sub.add_parser("list", help="列出项目")
-    p.add_argument("--year", type=int)
+    p.add_argument("--year", type=_YEAR)
     p.add_argument("--task", type=int, metavar="N")
     p.add_argument("--zone", metavar="Z", help="功能区名称；“无”表示未标注功能区")
     p.add_argument("--unit", metavar="U", help="单位名称或简称（牵头或配合）")
@@ -115,34 +135,34 @@ def build_parser() -> ChineseArgumentParser:
     p = sub.add_parser("import", help="导入部门报回的 Excel（.xlsx/.xls）")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--unit", metavar="U", help="只允许修改该单位牵头的项目")
-    p.add_argument("--year", type=int)
+    p.add_argument("--year", type=_YEAR)
     p.add_argument("--dry-run", action="store_true", help="只预览，不写入")
     p.add_argument("--accept-sheet", action="store_true", help="冲突字段一律采用表格中的值")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export", help="导出政府模板格式的 Excel")
     p.add_argument("kind", choices=["list", "division", "matrix", "unit-sheets"])
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=_YEAR, required=True)
     p.add_argument("-o", "--output", required=True, metavar="PATH")
 
     p = sub.add_parser("brief", help="生成 Word 工作简报")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=_YEAR, required=True)
     p.add_argument("-o", "--output", required=True, metavar="FILE.docx")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 转为 PDF")
-    p.add_argument("--issue", type=int, metavar="N", help="期号（默认接上一期）")
+    p.add_argument("--issue", type=_ISSUE, metavar="N", help="期号（默认接上一期）")
     p.add_argument("--date", type=_parse_date, metavar="YYYY-MM-DD", help="印发日期")
-    p.add_argument("--total-issue", type=int, metavar="N", help="总期号（默认接上一期）")
+    p.add_argument("--total-issue", type=_ISSUE, metavar="N", help="总期号（默认接上一期）")
     p.add_argument("--masthead", metavar="TEXT", help="简报名称（版头）")
     p.add_argument("--editor", metavar="TEXT", help="编印单位")
     p.add_argument("--title", metavar="TEXT", help="标题（默认按年度生成）")
     p.add_argument("--report-to", metavar="TEXT", help="报：")
     p.add_argument("--send-to", metavar="TEXT", help="送：")
     p.add_argument("--distribute-to", metavar="TEXT", help="发：")
-    p.add_argument("--copies", type=int, metavar="N", help="共印份数")
+    p.add_argument("--copies", type=_int_in(0, 99999, "共印份数"), metavar="N", help="共印份数")
     p.add_argument("--next-steps", metavar="FILE", help="“五、下一步工作”的文字（UTF-8 文本文件）")
 
     p = sub.add_parser("matrix", help="责任矩阵（单位 × 重点任务）")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=_YEAR, required=True)
     p.add_argument("--by", choices=["projects", "tasks"], default="projects")
     p.add_argument("--all-units", action="store_true", help="也列出本年度未承担任务的单位")
     p.add_argument("--json", action="store_true")
@@ -154,18 +174,20 @@ def build_parser() -> ChineseArgumentParser:
     group.add_argument("--import", dest="import_file", metavar="FILE", help="从两列表格导入实际值")
     p.add_argument("--source", default="", help="与 --set 同用：数据来源")
     p.add_argument("--date", default="", metavar="DATE", help="与 --set 同用：数据日期")
-    p.add_argument("--year", type=int, help="与 --import 同用：表格无“年度”列时数据所属年度")
+    p.add_argument("--year", type=_YEAR, help="与 --import 同用：表格无“年度”列时数据所属年度")
     p.add_argument("--dry-run", action="store_true", help="与 --import 同用：只预览，不写入")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("dashboard", help="督办看板：按状态、逾期、30 天内到期")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--days", type=int, default=30, metavar="N", help="“即将到期”的天数")
+    p.add_argument("--year", type=_YEAR, required=True)
+    p.add_argument(
+        "--days", type=_int_in(0, 3650, "天数"), default=30, metavar="N", help="“即将到期”的天数"
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("rollover", help="把未完成项目结转到下一年度")
-    p.add_argument("--year", type=int, required=True, help="从该年度结转")
-    p.add_argument("--to", type=int, dest="to_year", help="结转到的年度（默认下一年）")
+    p.add_argument("--year", type=_YEAR, required=True, help="从该年度结转")
+    p.add_argument("--to", type=_YEAR, dest="to_year", help="结转到的年度（默认下一年）")
     p.add_argument("--dry-run", action="store_true")
     p.add_argument(
         "--skip-existing", action="store_true", help="目标年度已有结转副本的项目跳过不再结转"
@@ -176,8 +198,8 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("compare", help="比较两个年度的清单")
-    p.add_argument("year_a", type=int)
-    p.add_argument("year_b", type=int)
+    p.add_argument("year_a", type=_YEAR)
+    p.add_argument("year_b", type=_YEAR)
     p.add_argument("--json", action="store_true")
 
     sub.add_parser("check", help="检查数据库完整性与方案一致性")
@@ -431,8 +453,6 @@ def _parse_number(text: str) -> float:
 def cmd_dashboard(args: argparse.Namespace, ctx: Context) -> int:
     from ysdesk.services.dashboard import build_dashboard
 
-    if args.days < 0:
-        raise UserError("--days 不能为负数。")
     store = ctx.open_store(readonly=True)
     try:
         board = build_dashboard(store, args.year, ctx.today, soon_days=args.days)

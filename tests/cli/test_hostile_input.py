@@ -1,0 +1,65 @@
+"""Clumsy and hostile command lines: every refusal is one Chinese line, exit 2, nothing changed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HUGE = "99999999999999999999"  # beyond SQLite's 64-bit integers
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+    )
+
+
+def dump(db: Path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def assert_refused(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "内部错误" not in result.stderr, result.stderr
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in lines[0])
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--year", HUGE],
+        ["matrix", "--year", HUGE],
+        ["dashboard", "--year", HUGE],
+        ["dashboard", "--year", "2025", "--days", HUGE],
+        ["compare", "2025", HUGE],
+        ["rollover", "--year", "2025", "--to", HUGE, "--dry-run"],
+        ["export", "list", "--year", HUGE, "-o", "x.xlsx"],
+        ["brief", "--year", "2025", "-o", "x.docx", "--issue", HUGE],
+        ["brief", "--year", "2025", "-o", "x.docx", "--total-issue", HUGE],
+        ["brief", "--year", "2025", "-o", "x.docx", "--copies", HUGE],
+    ],
+)
+def test_numbers_out_of_range_are_refused(sample_db: Path, tmp_path: Path, args: list[str]) -> None:
+    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    before = dump(sample_db)
+    assert_refused(run("--db", str(sample_db), *args))
+    assert dump(sample_db) == before
+    assert not list(tmp_path.glob("x.*"))
