@@ -729,14 +729,29 @@ def _log_internal_error() -> Path | None:
         return None
 
 
+def _can_write_chinese(encoding: str) -> bool:
+    try:
+        "杨“数”浦区科委".encode(encoding)
+    except (LookupError, UnicodeError):
+        return False
+    return True
+
+
 def _utf8_streams() -> None:
+    """Streams that can carry Chinese keep their encoding (a GBK console reads GBK, not UTF-8
+    bytes), with a replacement for the odd missing character; the others switch to UTF-8."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
-            try:
+        encoding = (stream.encoding or "").lower()
+        if reconfigure is None or encoding in ("utf-8", "utf8"):
+            continue
+        try:
+            if _can_write_chinese(encoding):
+                reconfigure(errors="replace")
+            else:
                 reconfigure(encoding="utf-8")
-            except (ValueError, OSError):
-                pass
+        except (ValueError, OSError):
+            pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -63,3 +63,29 @@ def test_numbers_out_of_range_are_refused(sample_db: Path, tmp_path: Path, args:
     assert_refused(run("--db", str(sample_db), *args))
     assert dump(sample_db) == before
     assert not list(tmp_path.glob("x.*"))
+
+
+def run_bytes(*args: str, encoding: str) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, env=env, timeout=120
+    )
+
+
+def test_a_gbk_terminal_gets_gbk(sample_db: Path) -> None:
+    """A console set to GBK (PYTHONIOENCODING=gbk, or a GBK locale) must be able to read the
+    output: UTF-8 bytes there are mojibake."""
+    refused = run_bytes("--db", str(sample_db), "list", "--unit", "不存在", encoding="gbk")
+    assert refused.returncode == 2
+    assert refused.stderr.decode("gbk").strip() == "单位名录中没有“不存在”。"
+    listed = run_bytes("--db", str(sample_db), "list", "--unit", "区科委", encoding="gbk")
+    assert listed.returncode == 0
+    assert "区科委" in listed.stdout.decode("gbk")
+
+
+def test_a_terminal_without_chinese_gets_utf8(sample_db: Path) -> None:
+    refused = run_bytes("--db", str(sample_db), "list", "--unit", "不存在", encoding="ascii")
+    assert refused.returncode == 2
+    assert refused.stderr.decode("utf-8").strip() == "单位名录中没有“不存在”。"
