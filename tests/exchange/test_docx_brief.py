@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import subprocess
@@ -569,3 +570,41 @@ def test_libreoffice_puts_the_record_alone_at_the_foot_of_the_last_even_page(
     (foot,) = [float(m) for m in re.findall(r'yMax="([\d.]+)"[^>]*>份）<', bbox)]
     block_foot_pt = (297 - 35) / 25.4 * 72
     assert block_foot_pt - 4 / 25.4 * 72 < foot < block_foot_pt
+
+
+@pytest.mark.libreoffice
+@needs_pdf_tools
+def test_libreoffice_keeps_every_punctuation_mark_at_line_ends(tmp_path: Path) -> None:
+    # Justified lines with hanging punctuation made LibreOffice drop marks at line ends.
+    rnd = random.Random(7)
+    han = "创新策源功能全面增强区域科创能级持续提升项目推进完成建设平台"
+    marks = "，。；、：“”（）"
+    paras = []
+    for _ in range(80):
+        pieces = []
+        for _ in range(rnd.randint(40, 160)):
+            r = rnd.random()
+            if r < 0.06:
+                pieces.append(rnd.choice(marks))
+            elif r < 0.10:
+                pieces.append(str(rnd.randint(1, 2026)))
+            else:
+                pieces.append(rnd.choice(han))
+        paras.append("".join(pieces))
+    brief = _brief(body=tuple(Para(BODY, p) for p in paras), attachment=None, report_to="")
+    pdf = convert_to_pdf(write_docx(brief, tmp_path / "marks.docx"))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    source = "".join(paras)
+    for mark in marks:
+        # The masthead, title and 报尾 add a few marks of their own, never fewer.
+        assert text.count(mark) >= source.count(mark), mark
+
+
+def test_styles_let_punctuation_hang_in_word(written: Path) -> None:
+    document = docx.Document(str(written))
+    for style_id in ("Normal", "GBBody", "GBHeading1", "GBRecord"):
+        ppr = _style(document, style_id).find(f"{W}pPr")
+        assert ppr.find(f"{W}overflowPunct") is not None
+        assert ppr.find(f"{W}overflowPunct").get(qn("w:val")) is None  # on
