@@ -150,3 +150,61 @@ def test_split_views_keep_every_match() -> None:
         assert term in cjk_view
     # Characters on both sides of Chinese text never join into a false ASCII match.
     assert "ai2025" not in ascii_view
+
+
+def test_worker_columns_equal_the_lazily_read_ones(sample_db, sample_store, today) -> None:
+    from ysdesk.services.project_index import LINKS, SEARCH, prefetch_columns, prefetch_search
+
+    lazy = ProjectIndex(sample_store, 2025, today)
+    eager = ProjectIndex(sample_store, 2025, today)
+    assert lazy.missing(ProjectFilter(unit="区科委"), ProjectFilter(text="fd")) == {LINKS, SEARCH}
+    eager.install(prefetch_columns(sample_db, 2025))
+    assert eager.missing(ProjectFilter(unit="区科委"), sort_key="name") == set()
+    assert eager.missing(ProjectFilter(text="fd")) == {SEARCH}
+    assert eager.missing(ProjectFilter(text=" ")) == set()  # no term, nothing to read
+    eager.install(prefetch_search(sample_db, 2025))
+    assert eager.missing(ProjectFilter(text="fd"), sort_key="deadline") == set()
+    for pid in lazy.order:
+        assert eager.name(pid) == lazy.name(pid)
+        assert eager.deadline(pid) == lazy.deadline(pid)
+        assert (eager.zones(pid), eager.leads(pid), eager.cos(pid)) == (
+            lazy.zones(pid),
+            lazy.leads(pid),
+            lazy.cos(pid),
+        )
+    for zone in ("科技创新策源区", ""):
+        assert eager.linked_ids("zone", zone) == lazy.linked_ids("zone", zone)
+    assert eager.linked_ids("unit", "复旦大学") == lazy.linked_ids("unit", "复旦大学")
+
+
+def test_a_project_added_after_the_worker_read_is_filled_in(sample_db, sample_store, today):
+    from ysdesk.services.project_index import prefetch
+
+    data = prefetch(sample_db, 2025)
+    source = sample_store.get_project(sample_store.project_ids(ProjectFilter(year=2025))[0])
+    added = sample_store.insert_project(source.replace(id=None, code="2025-99-01", name="新项目"))
+    new_id = added.id
+    assert new_id is not None
+    index = ProjectIndex(sample_store, 2025, today)
+    index.install(data)
+    assert index.name(new_id) == "新项目"
+    assert new_id in index.select(ProjectFilter(text="新项目"))
+    assert index.sorted_ids([new_id, index.order[0]], "deadline")
+
+
+def test_leaf_names_are_read_for_those_leaves_only(sample_store, today, monkeypatch) -> None:
+    from ysdesk.services import project_index
+
+    reads: list[object] = []
+    real = project_index.label_rows
+
+    def counting(store, year, ids=None):
+        reads.append(None if ids is None else len(ids))
+        return real(store, year, ids)
+
+    monkeypatch.setattr(project_index, "label_rows", counting)
+    index = ProjectIndex(sample_store, 2025, today)
+    ids = index.task_ids(1)
+    index.prime_labels(ids)
+    assert [index.name(i) for i in ids] == [sample_store.get_project(i).name for i in ids]
+    assert reads == [len(ids)]

@@ -8,7 +8,10 @@ node switches work from the same index. So the window filters in memory; the CLI
 
 Only the core (plan order, task, status, overdue) is read when the index is built: about
 0.1 s for 100,000 projects. Names, sort columns, zone and unit links and search texts are
-read the first time something needs them, or ahead of time by `prefetch` in a worker.
+read the first time something needs them, or ahead of time in a worker (`prefetch_columns`,
+then `prefetch_search`), which also shapes them into the dictionaries the index keeps, so
+installing them on the main thread is a few assignments. `missing` tells a window which
+groups a filter or a sort would otherwise read on the spot, so it can wait for the worker.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from itertools import compress, repeat
-from operator import contains
+from itertools import compress, groupby, repeat
+from operator import contains, itemgetter
 from pathlib import Path
 
 from ysdesk.domain.model import OVERDUE_LABEL, ProjectFilter, Role, Status
 from ysdesk.domain.search import normalize_search_text, query_terms
+from ysdesk.services.progress import Cancelled
 from ysdesk.store import Store
 from ysdesk.store.index_queries import (
     STATUS_CODES,
@@ -32,6 +36,7 @@ from ysdesk.store.index_queries import (
     label_rows,
     link_rows,
     open_reader,
+    plan_order,
     sort_rows,
     unit_names,
     zone_names,
@@ -71,31 +76,146 @@ def split_haystack(haystack: str) -> tuple[str, str]:
     return ascii_view, cjk_view
 
 
+Links = dict[int, tuple[str, ...]]
+# Groups of columns the index reads apart (see `ProjectIndex.missing`).
+LABELS, SORT, LINKS, SEARCH = "labels", "sort", "links", "search"
+_CHUNK = 2000  # rows between two looks at the cancel flag
+
+
 @dataclass
 class Prefetched:
-    """Column groups read ahead of time over a private connection (in a worker)."""
+    """Column groups read and shaped in a worker over a private connection; None = not read."""
 
     year: int
-    labels: list[tuple[int, str, str]] = field(default_factory=list)
-    zones: list[tuple[int, int]] = field(default_factory=list)
-    units: list[tuple[int, int, int]] = field(default_factory=list)
-    views: list[tuple[int, str, str]] = field(default_factory=list)  # id, ASCII, Chinese
+    order: list[int] | None = None  # the plan order the worker saw (by_link follows it)
+    labels: dict[int, tuple[str, str]] | None = None
+    sort_columns: dict[int, tuple[str | None, str]] | None = None
+    zones: Links | None = None
+    leads: Links | None = None
+    cos: Links | None = None
+    by_link: dict[tuple[str, str], list[int]] | None = None
+    ascii: dict[int, str] | None = None
+    cjk: dict[int, str] | None = None
+
+    def merged(self, other: Prefetched) -> Prefetched:
+        """This data completed with what `other` has and this lacks."""
+        values = {
+            f.name: getattr(self, f.name)
+            if getattr(self, f.name) is not None
+            else getattr(other, f.name)
+            for f in dataclasses.fields(self)
+        }
+        return Prefetched(**values)
 
 
-def prefetch(path: Path, year: int) -> Prefetched:
-    """Read names, links and search texts of a year: runs in a worker, own connection."""
+def shape_links(
+    zone_links: Iterable[tuple[int, int]],
+    unit_links: Iterable[tuple[int, int, int]],
+    zone_names: dict[int, str],
+    unit_names: dict[int, str],
+) -> tuple[Links, Links, Links]:
+    """Per project: its zones in plan order, its lead units and its cooperating units.
+
+    The links come grouped by project (link_rows); each group becomes a tuple at once.
+    """
+    rank = {zid: i for i, zid in enumerate(zone_names)}
+    zones: Links = {}
+    for pid, group in groupby(zone_links, itemgetter(0)):
+        zids = sorted((zid for _pid, zid in group), key=rank.__getitem__)
+        zones[pid] = tuple(zone_names[z] for z in zids)
+    leads: Links = {}
+    cos: Links = {}
+    for pid, group in groupby(unit_links, itemgetter(0)):
+        links = [(uid, lead) for _pid, uid, lead in group]
+        lead_names = tuple(unit_names[uid] for uid, lead in links if lead)
+        co_names = tuple(unit_names[uid] for uid, lead in links if not lead)
+        if lead_names:
+            leads[pid] = lead_names
+        if co_names:
+            cos[pid] = co_names
+    return zones, leads, cos
+
+
+def link_lists(
+    order: Iterable[int], zones: Links, leads: Links, cos: Links
+) -> dict[tuple[str, str], list[int]]:
+    """Inverted lists in plan order: ("zone", name) ("" = none), ("lead"|"co"|"unit", name)."""
+    lists: dict[tuple[str, str], list[int]] = {}
+    no_zone = ("",)
+    for pid in order:
+        for zone in zones.get(pid, no_zone):
+            lists.setdefault(("zone", zone), []).append(pid)
+        for unit in leads.get(pid, ()):
+            lists.setdefault(("lead", unit), []).append(pid)
+            lists.setdefault(("unit", unit), []).append(pid)
+        for unit in cos.get(pid, ()):
+            lists.setdefault(("co", unit), []).append(pid)
+            lists.setdefault(("unit", unit), []).append(pid)
+    return lists
+
+
+def _not_cancelled() -> bool:
+    return False
+
+
+def prefetch_columns(
+    path: Path, year: int, cancelled: Callable[[], bool] = _not_cancelled
+) -> Prefetched:
+    """Names, sort columns and links of a year, shaped as the index keeps them (a worker's job).
+
+    Opens its own read-only connection: an sqlite3 connection stays on its thread.
+    """
     reader = open_reader(path)
     try:
-        zones, units = link_rows(reader, year)
-        return Prefetched(
-            year=year,
-            labels=label_rows(reader, year),
-            zones=zones,
-            units=units,
-            views=[(pid, *split_haystack(h)) for pid, h in haystacks(reader, year=year)],
+        order = plan_order(reader, year)
+        _check(cancelled)
+        labels = {pid: (code, name) for pid, code, name in label_rows(reader, year)}
+        _check(cancelled)
+        sort_columns = {pid: (deadline, head) for pid, deadline, head in sort_rows(reader, year)}
+        _check(cancelled)
+        zones, leads, cos = shape_links(
+            *link_rows(reader, year), zone_names(reader), unit_names(reader)
         )
     finally:
         reader.close()
+    _check(cancelled)
+    return Prefetched(
+        year=year,
+        order=order,
+        labels=labels,
+        sort_columns=sort_columns,
+        zones=zones,
+        leads=leads,
+        cos=cos,
+        by_link=link_lists(order, zones, leads, cos),
+    )
+
+
+def prefetch_search(
+    path: Path, year: int, cancelled: Callable[[], bool] = _not_cancelled
+) -> Prefetched:
+    """The search texts of a year, split as the index searches them (a worker's job)."""
+    ascii_views: dict[int, str] = {}
+    cjk_views: dict[int, str] = {}
+    reader = open_reader(path)
+    try:
+        for count, (pid, haystack) in enumerate(haystacks(reader, year=year)):
+            if not count % _CHUNK:
+                _check(cancelled)
+            ascii_views[pid], cjk_views[pid] = split_haystack(haystack)
+    finally:
+        reader.close()
+    return Prefetched(year=year, ascii=ascii_views, cjk=cjk_views)
+
+
+def prefetch(path: Path, year: int) -> Prefetched:
+    """Every lazily read group of a year at once (tests, scripts)."""
+    return prefetch_columns(path, year).merged(prefetch_search(path, year))
+
+
+def _check(cancelled: Callable[[], bool]) -> None:
+    if cancelled():
+        raise Cancelled()
 
 
 class ProjectIndex:
@@ -117,6 +237,8 @@ class ProjectIndex:
         self._by_link: dict[tuple[str, str], list[int]] | None = None
         self._rank: dict[int, int] | None = None
         self._labels: dict[int, tuple[str, str]] | None = None
+        # Names read for a few projects (tree leaves) before all of them are read.
+        self._some_labels: dict[int, tuple[str, str]] = {}
         self._sort_columns: dict[int, tuple[str | None, str]] | None = None
         self._zones: dict[int, tuple[str, ...]] | None = None
         self._leads: dict[int, tuple[str, ...]] = {}
@@ -171,6 +293,8 @@ class ProjectIndex:
             self._forget_searches()
         gone = [pid for pid in ids if pid not in found]
         kept = [pid for pid in ids if pid in found]
+        for pid in ids:
+            self._some_labels.pop(pid, None)
         for column in (self._labels, self._sort_columns, self._zones, self._ascii, self._cjk):
             if column is not None:
                 for pid in gone:
@@ -190,7 +314,7 @@ class ProjectIndex:
                     (r[0], (r[1], r[2])) for r in sort_rows(store, self.year, kept)
                 )
             if self._zones is not None:
-                self._install_links(*link_rows(store, self.year, kept))
+                self._add_links(*link_rows(store, self.year, kept))
             if self._ascii is not None:
                 self._add_views(haystacks(store, year=self.year, ids=kept))
         self._by_link = None
@@ -206,26 +330,104 @@ class ProjectIndex:
         self._by_link = None
 
     def install(self, data: Prefetched) -> None:
-        """Column groups a worker read; ignored when they are for another year."""
+        """Column groups a worker read and shaped; ignored for another year or when present.
+
+        The worker's dictionaries are taken as they are; a project written after the worker
+        read its year is re-read by the caller (`refresh`), one the worker saw but that has
+        gone since only leaves an unused entry.
+        """
         if data.year != self.year:
             return
-        if self._labels is None:
-            self._labels = {pid: (code, name) for pid, code, name in data.labels}
-        if self._zones is None:
-            self._zones = {}
-            self._install_links(data.zones, data.units)
-        if self._ascii is None:
-            task = self._task
-            self._ascii = {pid: a for pid, a, _c in data.views if pid in task}
-            self._cjk = {pid: c for pid, _a, c in data.views if pid in task}
+        if data.labels is not None and self._labels is None:
+            self._labels = data.labels
+            self._some_labels = {}
+            self._fill(self._labels, lambda ids: label_rows(self.store, self.year, ids))
+        if data.sort_columns is not None and self._sort_columns is None:
+            self._sort_columns = data.sort_columns
+            self._fill(self._sort_columns, lambda ids: sort_rows(self.store, self.year, ids))
+        if data.zones is not None and self._zones is None:
+            self._zones, self._leads, self._cos = data.zones, data.leads or {}, data.cos or {}
+            # The lists hold the worker's plan order; any other order builds them anew.
+            self._by_link = data.by_link if data.order == self._order else None
+        if data.ascii is not None and self._ascii is None:
+            self._ascii, self._cjk = data.ascii, data.cjk or {}
+            self._fill_views()
             self._forget_searches()
+
+    def _fill(
+        self,
+        column: dict[int, tuple],
+        read: Callable[[list[int]], Iterable[tuple]],
+    ) -> None:
+        """Read the rows a worker's column lacks (projects added since it read them)."""
+        missing = list(self._task.keys() - column.keys())
+        if missing:
+            column.update((row[0], tuple(row[1:])) for row in read(missing))
+
+    def _fill_views(self) -> None:
+        assert self._ascii is not None
+        missing = list(self._task.keys() - self._ascii.keys())
+        if missing:
+            self._add_views(haystacks(self.store, year=self.year, ids=missing))
+
+    def has(self, group: str) -> bool:
+        """Whether a column group (LABELS, SORT, LINKS, SEARCH) is in memory."""
+        return {
+            LABELS: self._labels,
+            SORT: self._sort_columns,
+            LINKS: self._zones,
+            SEARCH: self._ascii,
+        }[group] is not None
+
+    def missing(self, *filters: ProjectFilter, sort_key: str | None = None) -> set[str]:
+        """The column groups that selecting with these filters (and sorting) would read now."""
+        groups: set[str] = set()
+        if any(f.zone is not None or f.unit is not None for f in filters):
+            groups.add(LINKS)
+        if query_terms(" ".join(f.text for f in filters if f.text)):
+            groups.add(SEARCH)
+        if sort_key is not None:
+            groups.update(_SORT_GROUPS.get(sort_key, ()))
+        return {g for g in groups if not self.has(g)}
+
+    def load(self, groups: Iterable[str]) -> None:
+        """Read column groups on this thread (a small list, or no worker to wait for)."""
+        for group in groups:
+            if group == LABELS:
+                self._ensure_labels()
+            elif group == SORT:
+                self._ensure_sort_columns()
+            elif group == LINKS:
+                self._ensure_links()
+            elif group == SEARCH:
+                self.load_haystacks(self.store)
 
     def _ensure_labels(self) -> dict[int, tuple[str, str]]:
         if self._labels is None:
             self._labels = {
                 pid: (code, name) for pid, code, name in label_rows(self.store, self.year)
             }
+            self._some_labels = {}
         return self._labels
+
+    def prime_labels(self, ids: Iterable[int]) -> None:
+        """Read the names of some projects in one query unless all names are read."""
+        if self._labels is not None:
+            return
+        wanted = [pid for pid in ids if pid not in self._some_labels]
+        if wanted:
+            self._some_labels.update(
+                (pid, (code, name)) for pid, code, name in label_rows(self.store, self.year, wanted)
+            )
+
+    def _label(self, project_id: int) -> tuple[str, str]:
+        if self._labels is not None:
+            return self._labels[project_id]
+        label = self._some_labels.get(project_id)
+        if label is None:
+            self.prime_labels((project_id,))
+            label = self._some_labels[project_id]
+        return label
 
     def _ensure_sort_columns(self) -> dict[int, tuple[str | None, str]]:
         if self._sort_columns is None:
@@ -234,29 +436,19 @@ class ProjectIndex:
 
     def _ensure_links(self) -> dict[int, tuple[str, ...]]:
         if self._zones is None:
-            self._zones = {}
-            self._install_links(*link_rows(self.store, self.year))
+            self._zones, self._leads, self._cos = shape_links(
+                *link_rows(self.store, self.year), self._zone_names, self._unit_names
+            )
         return self._zones
 
-    def _install_links(
+    def _add_links(
         self, zone_links: list[tuple[int, int]], unit_links: list[tuple[int, int, int]]
     ) -> None:
         assert self._zones is not None
-        order = {zid: i for i, zid in enumerate(self._zone_names)}
-        zones: dict[int, list[int]] = {}
-        for pid, zid in zone_links:
-            zones.setdefault(pid, []).append(zid)
-        names = self._zone_names
-        for pid, zids in zones.items():
-            zids.sort(key=order.__getitem__)
-            self._zones[pid] = tuple(names[z] for z in zids)
-        units = self._unit_names
-        leads: dict[int, list[str]] = {}
-        cos: dict[int, list[str]] = {}
-        for pid, uid, lead in unit_links:
-            (leads if lead else cos).setdefault(pid, []).append(units[uid])
-        self._leads.update((pid, tuple(v)) for pid, v in leads.items())
-        self._cos.update((pid, tuple(v)) for pid, v in cos.items())
+        zones, leads, cos = shape_links(zone_links, unit_links, self._zone_names, self._unit_names)
+        self._zones.update(zones)
+        self._leads.update(leads)
+        self._cos.update(cos)
 
     # ------------------------------------------------------------- accessors
     def __len__(self) -> int:
@@ -283,18 +475,7 @@ class ProjectIndex:
         """Ids in plan order linked to a zone ("zone"; "" = none) or unit ("lead"/"co"/"unit")."""
         if self._by_link is None:
             zones = self._ensure_links()
-            leads, cos = self._leads, self._cos
-            lists: dict[tuple[str, str], list[int]] = {}
-            for pid in self._order:
-                for zone in zones.get(pid, ("",)):
-                    lists.setdefault(("zone", zone), []).append(pid)
-                for unit in leads.get(pid, ()):
-                    lists.setdefault(("lead", unit), []).append(pid)
-                    lists.setdefault(("unit", unit), []).append(pid)
-                for unit in cos.get(pid, ()):
-                    lists.setdefault(("co", unit), []).append(pid)
-                    lists.setdefault(("unit", unit), []).append(pid)
-            self._by_link = lists
+            self._by_link = link_lists(self._order, zones, self._leads, self._cos)
         return self._by_link.get((kind, name), [])
 
     def task_no(self, project_id: int) -> int:
@@ -317,10 +498,10 @@ class ProjectIndex:
         return _STATUS_WORDS[status]
 
     def name(self, project_id: int) -> str:
-        return self._ensure_labels()[project_id][1]
+        return self._label(project_id)[1]
 
     def code(self, project_id: int) -> str:
-        return self._ensure_labels()[project_id][0]
+        return self._label(project_id)[0]
 
     def deadline(self, project_id: int) -> str | None:
         return self._ensure_sort_columns()[project_id][0]
@@ -503,6 +684,17 @@ class ProjectIndex:
         else:
             raise ValueError(f"unknown sort key {key!r}")
         return sorted(in_order, key=keyfunc, reverse=descending)
+
+
+_SORT_GROUPS = {
+    "code": (LABELS,),
+    "name": (LABELS,),
+    "zones": (LINKS,),
+    "lead": (LINKS,),
+    "co": (LINKS,),
+    "deadline": (SORT,),
+    "progress": (SORT,),
+}
 
 
 def _structure_key(filt: ProjectFilter) -> tuple[object, ...]:

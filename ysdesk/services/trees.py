@@ -16,6 +16,7 @@ from ysdesk.store import Store
 
 NO_ZONE_LABEL = "未标注功能区"
 ALL_LABEL = "全部项目"
+LOADING_LABEL = "正在载入功能区和单位…"
 
 TREE_KINDS = ("task", "zone", "unit")
 TREE_TITLES = {"task": "按重点任务", "zone": "按功能区", "unit": "按责任单位"}
@@ -25,7 +26,7 @@ TREE_TITLES = {"task": "按重点任务", "zone": "按功能区", "unit": "按�
 class TreeNode:
     """One node: all, area, task, zone, unit or project; counts roll up from the projects below."""
 
-    kind: str  # "root" | "all" | "area" | "task" | "zone" | "unit" | "project"
+    kind: str  # "root" | "all" | "area" | "task" | "zone" | "unit" | "project" | "loading"
     label: str
     key: object = None
     parent: TreeNode | None = field(default=None, repr=False)
@@ -75,6 +76,8 @@ class TreeNode:
         """Roll-up shown beside the label: 项目数 · 已完成 · 逾期; a leaf shows its status."""
         if self.kind == "project":
             return " · ".join(part for part in (self.role, self.status) if part)
+        if self.kind == "loading":
+            return ""
         text = f"{self.total} 项 · 完成 {self.done}"
         if self.overdue:
             text += f" · 逾期 {self.overdue}"
@@ -83,6 +86,8 @@ class TreeNode:
     def load_leaves(self, index: ProjectIndex) -> list[TreeNode]:
         """Create the pending project leaves; returns them (already added as children)."""
         leaves = []
+        # One query for the names of a node's projects, not one per leaf.
+        index.prime_labels(pid for pid, _role in self.pending)
         for pid, role in self.pending:
             if pid in index:
                 leaves.append(self.add(project_leaf(index, pid, role)))
@@ -240,6 +245,13 @@ def build_unit_tree(store: Store, index: ProjectIndex) -> TreeNode:
             ProjectFilter(year=year, unit=unit.name),
             leaves=[*((pid, lead) for pid in lead_ids), *((pid, co) for pid in co_ids)],
         )
+    return root
+
+
+def loading_tree(year: int) -> TreeNode:
+    """What a zone or unit tree shows while the links it is built from are being read."""
+    root = TreeNode(kind="root", label=f"{year} 年")
+    root.add(TreeNode(kind="loading", label=LOADING_LABEL))
     return root
 
 

@@ -9,7 +9,7 @@ reading even one column stored after them walks their overflow pages.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -54,45 +54,61 @@ def core_rows(
     ).fetchall()
 
 
+def plan_order(store: Store, year: int) -> list[int]:
+    """A year's project ids in plan order (as core_rows lists them), from the covering index."""
+    return [
+        row[0]
+        for row in store.conn.execute(
+            "SELECT p.id FROM projects p WHERE p.year = ? ORDER BY p.task_no, p.sort, p.id",
+            (year,),
+        )
+    ]
+
+
+# The column reads below return cursors, not lists: a worker turns each row into what the
+# index keeps and drops it, so 100,000 row tuples never pile up for the cyclic collector.
+
+
 def label_rows(
     store: Store, year: int, ids: Sequence[int] | None = None
-) -> list[tuple[int, str, str]]:
+) -> Iterator[tuple[int, str, str]]:
     """(id, code, name)."""
     where, args = _scope(year, ids)
-    return store.conn.execute(
-        f"SELECT p.id, p.code, p.name FROM projects p WHERE {where}", args
-    ).fetchall()
+    return store.conn.execute(f"SELECT p.id, p.code, p.name FROM projects p WHERE {where}", args)
 
 
 def sort_rows(
     store: Store, year: int, ids: Sequence[int] | None = None
-) -> list[tuple[int, str | None, str]]:
+) -> Iterator[tuple[int, str | None, str]]:
     """(id, derived deadline or None, first characters of 进展情况): what sorting needs."""
     where, args = _scope(year, ids)
     return store.conn.execute(
         f"SELECT p.id, p.deadline, substr(p.progress, 1, {PROGRESS_HEAD})"
         f" FROM projects p WHERE {where}",
         args,
-    ).fetchall()
+    )
 
 
 def link_rows(
     store: Store, year: int, ids: Sequence[int] | None = None
-) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
+) -> tuple[Iterator[tuple[int, int]], Iterator[tuple[int, int, int]]]:
     """Zone links (project, zone id) and unit links (project, unit id, 1 lead / 0 co).
 
-    Unit links come in their order within each project (the first lead unit leads).
+    Both come grouped by project; unit links in their order within the project (the first
+    lead unit leads).
     """
     where, args = _scope(year, ids)
     sub = f"SELECT p.id FROM projects p WHERE {where}"
     zones = store.conn.execute(
-        f"SELECT project_id, zone_id FROM project_zones WHERE project_id IN ({sub})", args
-    ).fetchall()
+        f"SELECT project_id, zone_id FROM project_zones WHERE project_id IN ({sub})"
+        " ORDER BY project_id",
+        args,
+    )
     units = store.conn.execute(
         "SELECT project_id, unit_id, role = 'lead' FROM project_units"
-        f" WHERE project_id IN ({sub}) ORDER BY sort",
+        f" WHERE project_id IN ({sub}) ORDER BY project_id, sort",
         args,
-    ).fetchall()
+    )
     return zones, units
 
 
@@ -108,7 +124,7 @@ def unit_names(store: Store) -> dict[int, str]:
 
 def haystacks(
     store: Store, year: int | None = None, ids: Sequence[int] | None = None
-) -> list[tuple[int, str]]:
+) -> Iterator[tuple[int, str]]:
     """(id, search_text) of a year's projects (or some of them), in plan order.
 
     Plan order on purpose: searches walk the texts in that order, and texts built in the
@@ -119,7 +135,7 @@ def haystacks(
         f"SELECT p.id, p.search_text FROM projects p WHERE {where}"
         " ORDER BY p.task_no, p.sort, p.id",
         args,
-    ).fetchall()
+    )
 
 
 def open_reader(path: Path) -> Store:

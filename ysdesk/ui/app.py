@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from pathlib import Path
@@ -30,6 +31,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("ysdesk 项目清单工作台")
     app.setStyle("Fusion")
     apply_style(app)  # type: ignore[arg-type]
+    # Every module is imported now, the pinyin tables among them: ~260,000 objects that live
+    # as long as the program. Out of the cyclic collector's sight, a full collection takes a
+    # few milliseconds instead of the 80–130 ms that once landed on a node switch.
+    gc.collect()
+    gc.freeze()
     return app  # type: ignore[return-value]
 
 

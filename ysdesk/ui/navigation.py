@@ -15,7 +15,15 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.model import ProjectFilter
-from ysdesk.services.trees import TREE_KINDS, TREE_TITLES, TreeNode, build_tree, refresh_counts
+from ysdesk.services.project_index import LINKS
+from ysdesk.services.trees import (
+    TREE_KINDS,
+    TREE_TITLES,
+    TreeNode,
+    build_tree,
+    loading_tree,
+    refresh_counts,
+)
 from ysdesk.ui.context import Change
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.tree_model import TreeModel
@@ -38,6 +46,8 @@ class NavigationPanel(QWidget):
         self.models: dict[str, TreeModel] = {}
         self.views: dict[str, QTreeView] = {}
         self._stale: set[str] = set(TREE_KINDS)
+        # Trees showing "正在载入…" until the worker has read the links they are built from.
+        self._waiting: set[str] = set()
         self.kind_actions = QActionGroup(self)
         for number, kind in enumerate(TREE_KINDS, start=1):
             self.tabs.addTab(TREE_TITLES[kind])
@@ -60,6 +70,7 @@ class NavigationPanel(QWidget):
         layout.addWidget(self.stack)
         self.tabs.currentChanged.connect(lambda i: self.set_kind(TREE_KINDS[i]))
         data.changed.connect(self._on_changed)
+        data.loaded.connect(self._loaded)
         self.set_kind("task")
 
     def _make_view(self, model: TreeModel, kind: str) -> QTreeView:
@@ -68,6 +79,9 @@ class NavigationPanel(QWidget):
         view.setModel(model)
         view.setUniformRowHeights(True)
         view.setAlternatingRowColors(True)
+        # A scroll bar appearing as a node opens would resize the viewport and paint the
+        # tree twice.
+        view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         view.setSelectionMode(QAbstractItemView.SingleSelection)
         view.setDragEnabled(True)
         if kind == "task":
@@ -175,6 +189,13 @@ class NavigationPanel(QWidget):
     def _rebuild(self, kind: str) -> None:
         model = self.models[kind]
         view = self.views[kind]
+        if kind != "task" and not self.data.ready({LINKS}):
+            # Zones and units come from links a worker is still reading: never wait for them.
+            if kind not in self._waiting:
+                model.set_root(loading_tree(self.data.year), self.data.index)
+                self._waiting.add(kind)
+            return
+        self._waiting.discard(kind)
         expanded, current = self._state(kind)
         first_build = model.root().kind == "root" and not model.root().children
         root = build_tree(kind, self.data.ctx.store, self.data.index)
@@ -222,6 +243,10 @@ class NavigationPanel(QWidget):
                 expanded.append(node.path)
         current = view.currentIndex()
         return expanded, (model.node(current).path if current.isValid() else ())
+
+    def _loaded(self) -> None:
+        if self.kind() in self._waiting:
+            self._rebuild(self.kind())
 
     def _on_changed(self, change: Change) -> None:
         if change.everything or change.structure:

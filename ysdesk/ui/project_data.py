@@ -2,14 +2,74 @@
 
 Views that filter or count listen to `changed`, which fires after the index has caught up
 with a change, so they never read a half-updated index.
+
+Names, links and search texts of a large list are read by a worker over its own connection
+after the window shows (`prefetch`). A view that needs them before they arrive asks `ready`,
+shows that it is loading, and tries again on `loaded`: the main thread never waits for them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
 from PySide6.QtCore import QObject, Signal
 
-from ysdesk.services.project_index import Prefetched, ProjectIndex, prefetch
+from ysdesk.services.project_index import (
+    LABELS,
+    LINKS,
+    SEARCH,
+    SORT,
+    Prefetched,
+    ProjectIndex,
+    prefetch_columns,
+    prefetch_search,
+)
 from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.tasks import QtProgress, Task
+
+# Below this many projects a missing column group is read on the spot: under ~50 ms even on
+# a slow machine, and the answer is there at once (a real annual list has a few hundred).
+SYNC_LIMIT = 2000
+COLUMN_GROUPS = frozenset({LABELS, SORT, LINKS})
+# While a worker reads, the main thread waits at most this long for Python's interpreter
+# lock each time it calls into Python (every cell a view paints): with the default 5 ms a
+# node switch during the prefetch took 120 ms, with 0.5 ms about 50 ms.
+WORKER_SWITCH_INTERVAL = 0.0005
+
+_interval_lock = threading.Lock()
+_interval_users = 0
+_interval_saved = 0.0
+
+
+@contextlib.contextmanager
+def main_thread_first() -> Iterator[None]:
+    """Shorten the interpreter's switch interval while the calling worker runs."""
+    global _interval_users, _interval_saved
+    with _interval_lock:
+        if _interval_users == 0:
+            _interval_saved = sys.getswitchinterval()
+            sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
+        _interval_users += 1
+    try:
+        yield
+    finally:
+        with _interval_lock:
+            _interval_users -= 1
+            if _interval_users == 0:
+                sys.setswitchinterval(_interval_saved)
+
+
+@dataclass
+class _Fetch:
+    """One prefetch stage under way, with what changed while the worker read."""
+
+    changed: set[int] = field(default_factory=set)
+    plan_changed: bool = False
+    task: Task | None = None
 
 
 class ProjectData(QObject):
@@ -17,15 +77,17 @@ class ProjectData(QObject):
 
     changed = Signal(object)  # the Change, after the index caught up
     year_changed = Signal(int)
-    haystacks_ready = Signal()
+    loaded = Signal()  # column groups arrived from the worker: views that waited look again
+
+    sync_limit = SYNC_LIMIT
 
     def __init__(self, ctx: AppContext, year: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.index = ProjectIndex(ctx.store, year, ctx.today)
-        self._generation = 0
-        self._changed_while_fetching: set[int] = set()
-        self._fetching = False
+        self._fetch: _Fetch | None = None
+        self._prefetching = False  # set by the first prefetch(): the window is showing
+        self._fetch_failed = False
         self._next_year: int | None = None
         ctx.changes.data_changed.connect(self._on_data_changed)
         ctx.changes.database_replaced.connect(self._on_database_replaced)
@@ -51,9 +113,11 @@ class ProjectData(QObject):
         self.changed.emit(Change.all())
 
     def _rebuild(self, year: int) -> None:
-        self._generation += 1
-        self._fetching = False
+        self._cancel_fetch()
+        self._fetch_failed = False
         self.index = ProjectIndex(self.ctx.store, year, self.ctx.today)
+        if self._prefetching:
+            self._start_fetch()
 
     def _on_database_replaced(self, store: object) -> None:
         years = self.ctx.store.years()
@@ -70,40 +134,93 @@ class ProjectData(QObject):
         else:
             if change.plan:
                 self.index.refresh_plan(self.ctx.store)
+                if self._fetch is not None:
+                    self._fetch.plan_changed = True
             if change.projects:
                 self.index.refresh(self.ctx.store, change.projects)
-                if self._fetching:
-                    self._changed_while_fetching |= change.projects
+                if self._fetch is not None:
+                    self._fetch.changed |= change.projects
         self.changed.emit(change)
 
-    # ------------------------------------------------------------------ search
-    def ensure_haystacks(self) -> None:
-        """Make the index searchable now (reads the search texts on this thread if needed)."""
-        if not self.index.has_haystacks:
-            # A prefetch still running installs only what is missing when it arrives.
-            self.index.load_haystacks(self.ctx.store)
+    # ------------------------------------------------------------ column groups
+    @property
+    def loading(self) -> bool:
+        """Whether a worker is reading column groups for the index shown."""
+        return self._fetch is not None
+
+    def ready(self, groups: Iterable[str]) -> bool:
+        """Whether the index holds these column groups now.
+
+        A small list (or one no worker can read: an in-memory database) reads what is
+        missing on the spot. A large one never does: the worker is asked for it, and the
+        caller shows that it is loading and tries again when `loaded` fires.
+        """
+        missing = {g for g in groups if not self.index.has(g)}
+        if not missing:
+            return True
+        if len(self.index) <= self.sync_limit or not self._can_fetch() or self._fetch_failed:
+            self.index.load(missing)
+            return True
+        if self._fetch is None:
+            self._start_fetch()
+        return False
 
     def prefetch(self) -> None:
-        """Read names, links and search texts in a worker over its own connection."""
-        path = self.ctx.store.path
-        runner = self.ctx.tasks
-        if self.index.has_haystacks or self._fetching or path is None or runner is None:
+        """Start reading names, links and search texts in a worker (the window has shown).
+
+        From now on every rebuilt index (another year, another database) is prefetched too.
+        """
+        self._prefetching = True
+        if self._fetch is None:
+            self._start_fetch()
+
+    def _can_fetch(self) -> bool:
+        return self.ctx.store.path is not None and self.ctx.tasks is not None
+
+    def _start_fetch(self) -> None:
+        if not self._can_fetch():
             return
-        generation = self._generation
+        index = self.index
+        need_columns = not all(index.has(g) for g in COLUMN_GROUPS)
+        if need_columns:
+            self._run_stage(prefetch_columns)
+        elif not index.has(SEARCH):
+            self._run_stage(prefetch_search)
+
+    def _run_stage(self, read: Callable[..., Prefetched]) -> None:
+        path = self.ctx.store.path
+        assert path is not None
         year = self.year
-        self._fetching = True
-        self._changed_while_fetching = set()
+        fetch = self._fetch = _Fetch()
 
         def arrived(data: Prefetched) -> None:
-            if generation != self._generation:
+            if self._fetch is not fetch:
                 return  # the index was rebuilt meanwhile
-            self._fetching = False
+            self._fetch = None
+            if fetch.plan_changed:
+                # Names of zones and units changed after the worker read them.
+                data.zones = data.leads = data.cos = data.by_link = None
             self.index.install(data)
-            if self._changed_while_fetching:
-                self.index.refresh(self.ctx.store, self._changed_while_fetching)
-            self.haystacks_ready.emit()
+            if fetch.changed:
+                self.index.refresh(self.ctx.store, fetch.changed)
+            # The next stage starts before views look again, so they see `loading`.
+            self._start_fetch()
+            self.loaded.emit()
 
         def failed(_exc: BaseException) -> None:
-            self._fetching = False  # the first search reads them on this thread instead
+            if self._fetch is fetch:
+                # Whatever is still missing is read on the spot the next time it is needed.
+                self._fetch = None
+                self._fetch_failed = True
+                self.loaded.emit()
 
-        runner.run_quiet(lambda _progress: prefetch(path, year), arrived, failed)
+        def work(progress: QtProgress) -> Prefetched:
+            with main_thread_first():
+                return read(path, year, lambda: progress.cancelled)
+
+        fetch.task = self.ctx.tasks.run_quiet(work, arrived, failed)
+
+    def _cancel_fetch(self) -> None:
+        fetch, self._fetch = self._fetch, None
+        if fetch is not None and fetch.task is not None:
+            fetch.task.cancel()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
@@ -16,9 +16,45 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.model import ProjectFilter
+from ysdesk.services.project_index import LABELS, LINKS, SEARCH, SORT
 from ysdesk.ui.context import Change
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.table_model import COLUMNS, ProjectTableModel
+
+# What the caption says is being read while the table waits for the worker.
+LOADING_WHAT = ((SEARCH, "检索数据"), (LINKS, "功能区和单位"), (LABELS, "名称"), (SORT, "排序数据"))
+
+
+class Caption(QWidget):
+    """One bold line over the table (node · counts), elided to the width it is given.
+
+    Not a QLabel: a label asks its parents to lay out again whenever its text changes, and
+    the main window then repainted everything on each node switch and keystroke.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self.setFixedHeight(self.fontMetrics().height() + 8)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # as QLabel's, which it replaces
+        if text != self._text:
+            self._text = text
+            self.setToolTip(text)
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.rect().adjusted(4, 0, -4, 0)
+        text = self.fontMetrics().elidedText(self._text, Qt.ElideRight, rect.width())
+        painter.drawText(rect, Qt.AlignVCenter | Qt.AlignLeft, text)
 
 
 class ProjectTable(QWidget):
@@ -33,12 +69,10 @@ class ProjectTable(QWidget):
         self._scope = ProjectFilter()
         self._scope_title = ""
         self._filters = ProjectFilter()
-        self.caption = QLabel()
-        self.caption.setProperty("role", "scope")
+        self.waiting = False  # rows are the last ones shown; the worker reads what they need
         # Fixed sizes: a new caption or a longer row number must not relayout (and repaint)
         # the table on every keystroke.
-        self.caption.setFixedHeight(self.fontMetrics().height() + 8)
-        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.caption = Caption()
         self.model = ProjectTableModel(data, self)
         self.view = QTableView()
         self.view.setObjectName("projects")
@@ -73,7 +107,9 @@ class ProjectTable(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.view)
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.model.sort_deferred.connect(self.refresh)
         data.changed.connect(self._on_changed)
+        data.loaded.connect(self._loaded)
 
     def _set_widths(self) -> None:
         header = self.view.horizontalHeader()
@@ -95,13 +131,25 @@ class ProjectTable(QWidget):
         self.refresh()
 
     def set_filters(self, filters: ProjectFilter) -> None:
-        if filters.text and not self.data.index.has_haystacks:
-            self.data.ensure_haystacks()
         self._filters = filters
         self.refresh()
 
     def refresh(self) -> None:
-        """Recompute the rows from the index, keeping the current project when it stays."""
+        """Recompute the rows from the index, keeping the current project when it stays.
+
+        When the filters or the sort need columns a worker is still reading, the rows stay
+        as they were, greyed out, and the caption says so; `loaded` brings the answer.
+        """
+        sort = self.model.sort_key()
+        needed = self.data.index.missing(
+            self._scope, self._filters, sort_key=sort[0] if sort else None
+        )
+        if needed and not self.data.ready(needed):
+            self._wait(needed)
+            return
+        if self.waiting:
+            self.waiting = False
+            self.view.setEnabled(True)
         current = self.current_project_id()
         selected = self.selected_ids()
         index = self.data.index
@@ -118,6 +166,17 @@ class ProjectTable(QWidget):
             text += f"，筛选后 {len(ids)} 项"
         self.caption.setText(text)
         self.rows_changed.emit()
+
+    def _wait(self, needed: set[str]) -> None:
+        self.waiting = True
+        self.view.setEnabled(False)
+        what = "、".join(text for group, text in LOADING_WHAT if group in needed)
+        self.caption.setText(f"{self._scope_title}　正在载入{what}，完成后自动显示…")
+        self.rows_changed.emit()
+
+    def _loaded(self) -> None:
+        if self.waiting:
+            self.refresh()
 
     def _restore_selection(self, current: int | None, selected: list[int]) -> None:
         selection = self.view.selectionModel()

@@ -10,7 +10,14 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont
 
 from ysdesk.domain.deadline import deadline_display
@@ -56,6 +63,9 @@ def _tooltip(text: str) -> str:
 
 class ProjectTableModel(QAbstractTableModel):
     """Rows are project ids; cells come from a page cache of Project objects."""
+
+    # A sort was asked for whose column a worker is still reading: the table waits for it.
+    sort_deferred = Signal()
 
     def __init__(self, data: ProjectData, parent: Any = None) -> None:
         super().__init__(parent)
@@ -233,7 +243,12 @@ class ProjectTableModel(QAbstractTableModel):
         key = COLUMN_KEYS[column]
         descending = order == Qt.DescendingOrder
         self._sort = (key, descending)
-        new_ids = self.data_source.index.sorted_ids(self._ids, key, descending)
+        index = self.data_source.index
+        needed = index.missing(sort_key=key)
+        if needed and not self.data_source.ready(needed):
+            self.sort_deferred.emit()
+            return
+        new_ids = index.sorted_ids(self._ids, key, descending)
         if new_ids == self._ids:
             return
         self.layoutAboutToBeChanged.emit()

@@ -178,6 +178,8 @@ class TreeModel(QAbstractItemModel):
         if not index.isValid():
             return Qt.ItemIsDropEnabled if self._accepts_drops else Qt.NoItemFlags
         node: TreeNode = index.internalPointer()
+        if node.kind == "loading":
+            return Qt.ItemIsEnabled
         flags = _SELECTABLE
         if node.kind == "project":
             flags |= Qt.ItemIsDragEnabled
