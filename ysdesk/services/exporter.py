@@ -45,6 +45,15 @@ def _projects(store: Store, year: int) -> list[Project]:
     return projects
 
 
+def _workbook_path(output: Path | str) -> Path:
+    """The target of a single workbook: it must be named .xlsx, or Excel and WPS warn that the
+    file's format and extension do not match (an ".xls" that is really .xlsx)."""
+    output = Path(output)
+    if output.suffix.lower() != ".xlsx":
+        raise UserError(f"导出的 Excel 文件名应以 .xlsx 结尾：{output.name}。")
+    return output
+
+
 def _meta(store: Store, kind: str, year: int, unit: str = "", sheet: str = "") -> ExportMeta:
     return ExportMeta(
         kind=kind, db_id=store.db_id, year=year, exported_at=now_iso(), unit=unit, sheet=sheet
@@ -59,7 +68,7 @@ def list_title(year: int, unit: str = "") -> str:
 
 def export_list(store: Store, year: int, output: Path, *, today: date) -> Path:
     """The year's 项目清单 with the round-trip data for merging returns."""
-    return write_project_list(Path(output), _list_data(store, year, today))
+    return write_project_list(_workbook_path(output), _list_data(store, year, today))
 
 
 def _list_data(store: Store, year: int, today: date) -> ListExport:
@@ -152,7 +161,7 @@ def _task_deadline(items: Sequence[Project], year: int) -> str:
 
 def export_division(store: Store, year: int, output: Path, *, today: date) -> Path:
     """The 分工表: one row per task aggregated from the year's projects."""
-    return write_division(Path(output), _division_data(store, year, today))
+    return write_division(_workbook_path(output), _division_data(store, year, today))
 
 
 def _division_data(store: Store, year: int, today: date) -> DivisionExport:
@@ -190,7 +199,7 @@ def matrix_rows(store: Store, projects: Sequence[Project]) -> list[MatrixRow]:
 
 def export_matrix(store: Store, year: int, output: Path, *, today: date) -> Path:
     """The 责任矩阵: units × the 23 tasks grouped under their areas, with totals."""
-    return write_matrix(Path(output), _matrix_data(store, year, today))
+    return write_matrix(_workbook_path(output), _matrix_data(store, year, today))
 
 
 def _matrix_data(store: Store, year: int, today: date) -> MatrixExport:
@@ -250,6 +259,8 @@ class ExportJob:
 def prepare_export(store: Store, kind: str, year: int, output: Path, *, today: date) -> ExportJob:
     """Read what an export needs from the store; nothing is written yet."""
     output = Path(output)
+    if kind in ("list", "division", "matrix"):
+        output = _workbook_path(output)
     if kind == "list":
         data = _list_data(store, year, today)
         return ExportJob(kind, (_Write(write_project_list, output, data),))
