@@ -772,7 +772,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ysdesk.ui.app import run_app
 
             return run_app(db_path if args.db else None)
-        return COMMANDS[args.command](args, ctx)
+        from ysdesk.store.db import user_errors
+
+        # A damaged file opens and then fails on whichever query reaches the bad page: that is
+        # a sentence for the user (restore a backup), not an internal error.
+        with user_errors():
+            return COMMANDS[args.command](args, ctx)
     except UserError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_REFUSED

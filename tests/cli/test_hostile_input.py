@@ -89,3 +89,35 @@ def test_a_terminal_without_chinese_gets_utf8(sample_db: Path) -> None:
     refused = run_bytes("--db", str(sample_db), "list", "--unit", "不存在", encoding="ascii")
     assert refused.returncode == 2
     assert refused.stderr.decode("utf-8").strip() == "单位名录中没有“不存在”。"
+
+
+def _corrupt_projects_table(db: Path) -> None:
+    """Overwrite the projects table's root page: the file still opens, reading projects fails."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'projects'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    with open(db, "r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xa5" * page_size)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["check"], ["export", "list", "--year", "2025", "-o", "x.xlsx"]],
+)
+def test_a_damaged_database_is_a_refusal_not_an_internal_error(
+    sample_db: Path, tmp_path: Path, args: list[str]
+) -> None:
+    _corrupt_projects_table(sample_db)
+    before = sample_db.read_bytes()
+    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    line = assert_refused(run("--db", str(sample_db), *args))
+    assert "损坏" in line
+    assert sample_db.read_bytes() == before
