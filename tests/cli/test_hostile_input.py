@@ -121,3 +121,31 @@ def test_a_damaged_database_is_a_refusal_not_an_internal_error(
     line = assert_refused(run("--db", str(sample_db), *args))
     assert "损坏" in line
     assert sample_db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["check"],
+        ["brief", "--year", "2025", "-o", "x.docx"],
+        ["rollover", "--year", "2025"],
+    ],
+)
+def test_an_empty_database_file_is_refused_and_left_alone(tmp_path: Path, args: list[str]) -> None:
+    """A 0-byte file (touched, or a copy that failed) is not a ysdesk database: read-only
+    commands said it needed an upgrade, writing ones turned it into a database without a plan."""
+    db = tmp_path / "empty.db"
+    db.touch()
+    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    line = assert_refused(run("--db", str(db), *args))
+    assert "空" in line
+    assert db.stat().st_size == 0
+
+
+def test_restore_into_an_empty_file_works(sample_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    result = run("--db", str(db), "restore", str(sample_db))
+    assert result.returncode == 0, result.stderr
+    assert run("--db", str(db), "check").returncode == 0

@@ -161,6 +161,11 @@ class Store:
             raise NotFoundError(f"数据库文件不存在：{path}。")
         if exists and path.is_dir():
             raise UserError(f"数据库路径是一个文件夹，不是文件：{path}。")
+        # A 0-byte file (touched, or a copy that failed) would otherwise be given the schema but
+        # no plan; only a restore (create=True) may fill it.
+        empty = exists and path.stat().st_size == 0
+        if empty and not create:
+            raise SchemaError(f"数据库文件是空的（0 字节），不是 ysdesk 数据库：{path.name}。")
         lock = None
         if not readonly:
             lock = WriterLock(path)
@@ -168,7 +173,7 @@ class Store:
         try:
             conn = connect(path, readonly=readonly)
             store = cls(conn, path=path, readonly=readonly, lock=lock)
-            store._prepare(created=not exists)
+            store._prepare(created=not exists or empty)
         except BaseException:
             if lock is not None:
                 lock.release()
