@@ -754,6 +754,10 @@ def _utf8_streams() -> None:
             pass
 
 
+def _ignore_unraisable(unraisable: Any) -> None:
+    pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: no command opens the window; a command runs headless."""
     _utf8_streams()
@@ -782,6 +786,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.message, file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
+        # Whatever the command was writing is torn down with it (openpyxl's XML writers raise
+        # as they are closed half-way): the user asked to stop, and one line says it stopped.
+        sys.unraisablehook = _ignore_unraisable
         print("已取消。", file=sys.stderr)
         return EXIT_REFUSED
     except BrokenPipeError:

@@ -149,3 +149,38 @@ def test_restore_into_an_empty_file_works(sample_db: Path, tmp_path: Path) -> No
     result = run("--db", str(db), "restore", str(sample_db))
     assert result.returncode == 0, result.stderr
     assert run("--db", str(db), "check").returncode == 0
+
+
+INTERRUPTED_WRITER = """
+import sys
+from ysdesk import cli
+
+def handler(args, ctx):
+    def rows():
+        try:
+            yield 1
+        finally:  # like openpyxl's XML writer: closing it half-way raises
+            raise RuntimeError("inconsistent exit action in context manager")
+
+    writer = rows()
+    next(writer)
+    raise KeyboardInterrupt
+
+cli.COMMANDS["check"] = handler
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_mid_write_prints_one_line(sample_db: Path) -> None:
+    """Ctrl+C during an export: the half-written workbook's XML writers, torn down with the
+    command, must not print 'Exception ignored in …' tracebacks after 已取消。"""
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_WRITER, "--db", str(sample_db), "check"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "已取消。\n"
