@@ -184,3 +184,28 @@ def test_ctrl_c_mid_write_prints_one_line(sample_db: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "已取消。\n"
+
+
+COMMAND_NAMES = [
+    "init", "list", "units", "import", "export", "brief", "matrix", "indicators",
+    "dashboard", "rollover", "compare", "check", "backup", "restore", "screenshot",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMAND_NAMES)])
+def test_help_is_chinese(command: list[str]) -> None:
+    """--help is what a user reads first: no English boilerplate, and every option says what
+    it does."""
+    import re
+
+    from ysdesk.cli import build_parser
+
+    parser = build_parser()
+    if command:
+        parser = parser._subparsers._group_actions[0].choices[command[0]]
+    text = parser.format_help()
+    for english in ("usage:", "options:", "optional arguments:", "positional arguments:", "show"):
+        assert english not in text, text
+    for action in parser._actions:
+        assert action.help, (command, action.option_strings or action.dest)
+    assert re.search(r"[\u4e00-\u9fff]", text)
