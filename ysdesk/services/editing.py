@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ysdesk.domain.errors import UserError, ValidationError
 from ysdesk.domain.model import Project, ProjectFilter, Status
 from ysdesk.store import ProjectSnapshot, Store
+from ysdesk.store.backup import auto_backup
 from ysdesk.store.index_queries import (
     last_progress_id,
     project_position,
@@ -191,6 +193,14 @@ class Deleted:
 
     snapshot: ProjectSnapshot
     position: int
+
+
+def backup_before_deleting(store: Store, count: int) -> Path | None:
+    """An automatic backup before several projects are deleted at once (DESIGN.md §6): their
+    undo lives only as long as the window."""
+    if count < 2:
+        return None
+    return auto_backup(store, f"删除{count}个项目前")
 
 
 def delete_project(

@@ -157,6 +157,11 @@ class ProjectActions(QObject):
         question += "\n删除后可用“撤销”（Ctrl+Z）恢复。"
         if not self.ctx.prompts.confirm("删除项目", question, ok="删除"):
             return False
+        try:
+            editing.backup_before_deleting(self.ctx.store, len(ids))
+        except UserError as exc:
+            self.ctx.prompts.error("删除项目", f"删除前未能备份，未删除：{exc.message}")
+            return False
         outcomes = self._push_all(
             f"删除 {len(ids)} 个项目",
             ids,
