@@ -240,3 +240,30 @@ def test_compare_matches_by_name_without_links(fresh_store: Store) -> None:
     assert comparison.dropped_unfinished == comparison.dropped
     with pytest.raises(UserError):
         compare_years(fresh_store, 2025, 2025)
+
+
+def test_a_plan_made_over_its_own_connection_is_written_once(sample_db, sample_store) -> None:
+    from ysdesk.services.rollover import carry_over, plan_rollover_file
+
+    plan = plan_rollover_file(sample_db, 2025)
+    assert [i.to_json() for i in plan.items] == [
+        i.to_json() for i in plan_rollover(sample_store, 2025).items
+    ]
+    result = carry_over(sample_store, plan)
+    assert sample_store.project_count(2026) == len(result.created) == len(plan.to_carry)
+    # The same plan again: 2026 changed since it was made, so nothing is written twice.
+    with pytest.raises(UserError, match="生成结转方案后有改动"):
+        carry_over(sample_store, plan, skip_existing=True)
+    assert sample_store.project_count(2026) == len(result.created)
+
+
+def test_a_stale_plan_is_refused_and_changes_nothing(sample_db, sample_store) -> None:
+    from ysdesk.services.rollover import carry_over, plan_rollover_file
+
+    plan = plan_rollover_file(sample_db, 2025)
+    pid = plan.items[0].project.id
+    project = sample_store.get_project(pid)
+    sample_store.update_project(pid, {"note": "后来补充"}, expected_version=project.version)
+    with pytest.raises(UserError, match="生成结转方案后有改动"):
+        carry_over(sample_store, plan)
+    assert sample_store.project_count(2026) == 0

@@ -22,7 +22,9 @@ from ysdesk.domain.model import FIELD_LABELS, Project, ProjectFilter, Status, fo
 from ysdesk.services.progress import NullProgress, Progress, check_cancelled
 from ysdesk.store import Store
 from ysdesk.store.backup import auto_backup
+from ysdesk.store.index_queries import open_reader
 from ysdesk.store.rollups import codes_of_year, origin_links
+from ysdesk.store.stamps import years_stamp
 
 _FULLWIDTH_DIGITS = "０１２３４５６７８９"
 _CHINESE_DIGITS = "〇一二三四五六七八九"
@@ -79,6 +81,8 @@ class RolloverPlan:
     from_year: int
     to_year: int
     items: list[RolloverItem]
+    # The two years as they were when planned (see carry_over); not part of the JSON.
+    stamp: tuple[int, int, str] = ()
 
     @property
     def to_carry(self) -> list[RolloverItem]:
@@ -179,6 +183,7 @@ def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> R
     to_year = from_year + 1 if to_year is None else to_year
     if to_year <= from_year:
         raise UserError(f"结转目标年度（{to_year}）应晚于源年度（{from_year}）。")
+    stamp = years_stamp(store, (from_year, to_year))
     projects = store.list_projects(ProjectFilter(year=from_year))
     if not projects:
         raise UserError(f"{from_year} 年度没有项目，无可结转。")
@@ -206,7 +211,29 @@ def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> R
                 existing_id=existing,
             )
         )
-    return RolloverPlan(from_year=from_year, to_year=to_year, items=items)
+    return RolloverPlan(from_year=from_year, to_year=to_year, items=items, stamp=stamp)
+
+
+def plan_rollover_file(path: Path, from_year: int, to_year: int | None = None) -> RolloverPlan:
+    """plan_rollover over a private read-only connection to `path`: a worker thread's job."""
+    reader = open_reader(path)
+    try:
+        return plan_rollover(reader, from_year, to_year)
+    finally:
+        reader.close()
+
+
+def backup_before_rollover_file(path: Path, to_year: int) -> Path | None:
+    """The backup a rollover takes first, made over a private connection (a worker's job)."""
+    reader = open_reader(path)
+    try:
+        return auto_backup(reader, _backup_reason(to_year))
+    finally:
+        reader.close()
+
+
+def _backup_reason(to_year: int) -> str:
+    return f"{to_year}年度结转前"
 
 
 def apply_rollover(
@@ -223,23 +250,44 @@ def apply_rollover(
     Refuses when the target year already holds copies of the same projects, unless
     `skip_existing` says to leave those out.
     """
-    progress = progress or NullProgress()
     plan = plan_rollover(store, from_year, to_year)
+    check_carryable(plan, exclude, skip_existing)
+    backup = auto_backup(store, _backup_reason(plan.to_year))
+    return carry_over(
+        store,
+        plan,
+        exclude=exclude,
+        skip_existing=skip_existing,
+        backup=backup,
+        progress=progress,
+    )
+
+
+def carry_over(
+    store: Store,
+    plan: RolloverPlan,
+    *,
+    exclude: Collection[int] = (),
+    skip_existing: bool = False,
+    backup: Path | None = None,
+    progress: Progress | None = None,
+) -> RolloverResult:
+    """Write a plan made earlier (in a worker) in one transaction, after its backup was taken.
+
+    Refuses, changing nothing, when either year changed since the plan was made.
+    """
+    progress = progress or NullProgress()
+    if years_stamp(store, (plan.from_year, plan.to_year)) != plan.stamp:
+        raise UserError(
+            f"{plan.from_year} 年度或 {plan.to_year} 年度的项目在生成结转方案后有改动，"
+            "未作结转；请重新打开年度结转。"
+        )
+    check_carryable(plan, exclude, skip_existing)
     excluded = set(exclude)
     existing = [i for i in plan.existing if i.project.id not in excluded]
-    if existing and not skip_existing:
-        first = existing[0].project.name
-        raise UserError(
-            f"{plan.to_year} 年度已有从 {from_year} 年度结转来的 {len(existing)} 个相同项目"
-            f"（如“{first}”），未作改动；如只结转其余项目，"
-            "请勾选“跳过已结转的项目”（命令行加 --skip-existing）。"
-        )
     items = [i for i in plan.to_carry if i.project.id not in excluded]
-    if not items:
-        raise UserError(f"没有需要从 {from_year} 年度结转到 {plan.to_year} 年度的项目。")
     progress.start(len(items), f"结转到 {plan.to_year} 年度")
-    backup = auto_backup(store, f"{plan.to_year}年度结转前")
-    origin = f"{from_year}年度结转"
+    origin = f"{plan.from_year}年度结转"
     created: list[tuple[int, int]] = []
     with store.atomic():
         new_ids = store.insert_projects(
@@ -252,7 +300,7 @@ def apply_rollover(
     progress.tick(len(items))
     progress.finish()
     return RolloverResult(
-        from_year=from_year,
+        from_year=plan.from_year,
         to_year=plan.to_year,
         created=created,
         skipped_existing=[i.project.id for i in existing if i.project.id is not None],
@@ -261,6 +309,23 @@ def apply_rollover(
         ),
         backup=backup,
     )
+
+
+def check_carryable(
+    plan: RolloverPlan, exclude: Collection[int] = (), skip_existing: bool = False
+) -> None:
+    """Refuse (UserError) a plan that would copy a project twice or carry nothing."""
+    excluded = set(exclude)
+    existing = [i for i in plan.existing if i.project.id not in excluded]
+    if existing and not skip_existing:
+        first = existing[0].project.name
+        raise UserError(
+            f"{plan.to_year} 年度已有从 {plan.from_year} 年度结转来的 {len(existing)} 个相同项目"
+            f"（如“{first}”），未作改动；如只结转其余项目，"
+            "请勾选“跳过已结转的项目”（命令行加 --skip-existing）。"
+        )
+    if not any(i.project.id not in excluded for i in plan.to_carry):
+        raise UserError(f"没有需要从 {plan.from_year} 年度结转到 {plan.to_year} 年度的项目。")
 
 
 def _carried_copy(item: RolloverItem, to_year: int) -> Project:
@@ -382,6 +447,15 @@ class Comparison:
                 for c in self.carried
             ],
         }
+
+
+def compare_years_file(path: Path, year_a: int, year_b: int) -> Comparison:
+    """compare_years over a private read-only connection to `path`: a worker thread's job."""
+    reader = open_reader(path)
+    try:
+        return compare_years(reader, year_a, year_b)
+    finally:
+        reader.close()
 
 
 def compare_years(store: Store, year_a: int, year_b: int) -> Comparison:

@@ -188,9 +188,10 @@ class MainWindow(QMainWindow):
         work: Callable[[Any], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        parent: QWidget | None = None,
     ) -> Task:
         """Run `work(progress)` in a worker with a progress dialog; `on_done` on this thread."""
-        return self.tasks.run(title, work, on_done, on_error)
+        return self.tasks.run(title, work, on_done, on_error, parent)
 
     # -------------------------------------------------------------------- building
     def _build_menus(self) -> None:

@@ -2,16 +2,23 @@
 
 The dialog shows the service's plan row by row (what is carried, with its new code and
 deadline; what stays behind and why) and applies it through the same service the CLI uses.
+Reading a year (the plan, the comparison) and the backup run in a worker over its own
+connection with a progress dialog (on 100,000 projects they take seconds); the plan is
+written on the main thread in one transaction, refused if either year changed meanwhile.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -28,21 +35,82 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.errors import UserError
+from ysdesk.services.progress import Cancelled, NullProgress, Progress, check_cancelled
 from ysdesk.services.rollover import (
     Comparison,
     RolloverItem,
     RolloverPlan,
     RolloverResult,
-    apply_rollover,
+    backup_before_rollover_file,
+    carry_over,
+    check_carryable,
     compare_years,
+    compare_years_file,
     plan_rollover,
+    plan_rollover_file,
 )
+from ysdesk.store.backup import auto_backup
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.report_common import Navigator, YearBox, default_year
 from ysdesk.ui.row_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 _MUTED = QColor("#6b7280")
+_DISPLAY = int(Qt.DisplayRole)
+_CHECK = int(Qt.CheckStateRole)
+_FOREGROUND = int(Qt.ForegroundRole)
+_ROLES = frozenset({_DISPLAY, _CHECK, _FOREGROUND, int(Qt.ToolTipRole)})
+_CHECKED = Qt.Checked
+_UNCHECKED = Qt.Unchecked
+CANCELLED = "已取消，未作改动。"
+# A comparison lists at most this many projects per group; the counts are always complete.
+LIST_LIMIT = 500
+# Column widths from this many rows: a 100,000-row plan is not measured row by row.
+_MEASURED_ROWS = 200
+
+
+def run_in_worker(
+    ctx: AppContext,
+    owner: QWidget,
+    title: str,
+    work: Callable[[Path | None], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[UserError], None],
+) -> None:
+    """`work(path)` in the window's worker with a progress dialog over `owner`.
+
+    Without a worker (a dialog opened on its own) or a file (an in-memory database) the
+    work runs here with `path` None and reads through the window's own store.
+    """
+    path = ctx.store.path
+    if ctx.tasks is None or path is None:
+        try:
+            result = work(None)
+        except UserError as exc:
+            on_error(exc)
+            return
+        on_done(result)
+        return
+
+    def in_worker(progress: Progress) -> Any:
+        result = work(path)
+        # The reads cannot stop half way; 取消 discards what they found.
+        check_cancelled(progress)
+        return result
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            on_error(exc)
+        else:  # a bug: the application's excepthook logs it and tells the user
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    task = ctx.tasks.run(title, in_worker, on_done, failed, owner)
+
+    def finished() -> None:
+        if isinstance(task.error, Cancelled):
+            on_error(UserError(CANCELLED))
+
+    task.done.connect(finished)
 
 
 class RolloverModel(RowTableModel):
@@ -66,6 +134,9 @@ class RolloverModel(RowTableModel):
     def ticked(self) -> set[int]:
         return set(self._ticked)
 
+    def ticked_count(self) -> int:
+        return len(self._ticked)
+
     def unticked(self) -> list[int]:
         """Carried rows the user left out (their ids go to `exclude`)."""
         return [
@@ -85,30 +156,36 @@ class RolloverModel(RowTableModel):
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        role = int(role)  # plain ints: views ask for every role of every cell they measure
+        if role not in _ROLES:
+            return None
         item = self._rows[index.row()]
         p = item.project
         column = index.column()
-        if role == Qt.CheckStateRole and column == 0 and item.carry:
-            return Qt.Checked if p.id in self._ticked else Qt.Unchecked
-        if role == Qt.DisplayRole:
+        carry = item.action == "carry"
+        if role == _DISPLAY:
             if column == 0:
-                return "" if item.carry else item.action_label
-            return (
-                None,
-                p.code,
-                p.name,
-                p.status.value,
-                p.deadline_text or "—",
-                (item.new_deadline_text or "—") if item.carry else "",
-                item.new_code,
-            )[column]
-        if role == Qt.ForegroundRole and not item.carry:
-            return _MUTED
-        if role == Qt.ToolTipRole:
-            if item.carry and item.new_deadline_text != p.deadline_text:
-                return f"完成时限顺延：{p.deadline_text} → {item.new_deadline_text}"
-            return item.action_label
-        return None
+                return "" if carry else item.action_label
+            if column == 1:
+                return p.code
+            if column == 2:
+                return p.name
+            if column == 3:
+                return p.status.value
+            if column == 4:
+                return p.deadline_text or "—"
+            if column == 5:
+                return (item.new_deadline_text or "—") if carry else ""
+            return item.new_code
+        if role == _CHECK:
+            if column == 0 and carry:
+                return _CHECKED if p.id in self._ticked else _UNCHECKED
+            return None
+        if role == _FOREGROUND:
+            return None if carry else _MUTED
+        if carry and item.new_deadline_text != p.deadline_text:
+            return f"完成时限顺延：{p.deadline_text} → {item.new_deadline_text}"
+        return item.action_label
 
     def setData(self, index: Index, value: Any, role: int = Qt.EditRole) -> bool:
         if not index.isValid() or index.column() != 0 or role != Qt.CheckStateRole:
@@ -136,6 +213,9 @@ class RolloverModel(RowTableModel):
 class RolloverDialog(QDialog):
     """Choose the source year, untick projects, and carry the rest into the next year."""
 
+    plan_shown = Signal()  # a plan (or why there is none) is on show
+    applied = Signal(object)  # the RolloverResult, after it was written
+
     def __init__(
         self, ctx: AppContext, navigator: Navigator | None = None, parent: QWidget | None = None
     ):
@@ -143,6 +223,8 @@ class RolloverDialog(QDialog):
         self.ctx = ctx
         self.result_: RolloverResult | None = None
         self.plan: RolloverPlan | None = None
+        self._counts: tuple[RolloverPlan, int, int, int] | None = None
+        self._wanted_year: int | None = None
         self.setWindowTitle("年度结转")
         self.year_box = YearBox()
         self.target_label = QLabel()
@@ -157,12 +239,13 @@ class RolloverDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(_MEASURED_ROWS)
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.Stretch)
-        select_all = QPushButton("全选")
-        select_none = QPushButton("全不选")
-        select_all.clicked.connect(lambda: self._tick_all(True))
-        select_none.clicked.connect(lambda: self._tick_all(False))
+        self.select_all = QPushButton("全选")
+        self.select_none = QPushButton("全不选")
+        self.select_all.clicked.connect(lambda: self._tick_all(True))
+        self.select_none.clicked.connect(lambda: self._tick_all(False))
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
         self.ok_button.setText("开始结转")
@@ -175,8 +258,8 @@ class RolloverDialog(QDialog):
         top.addWidget(self.year_box)
         top.addWidget(self.target_label)
         top.addStretch(1)
-        top.addWidget(select_all)
-        top.addWidget(select_none)
+        top.addWidget(self.select_all)
+        top.addWidget(self.select_none)
         bottom = QHBoxLayout()
         bottom.addWidget(self.skip_existing)
         bottom.addStretch(1)
@@ -196,21 +279,49 @@ class RolloverDialog(QDialog):
         self.load(year)
 
     def load(self, year: int) -> None:
-        """Show the plan of rolling `year` over into the next year."""
-        try:
-            self.plan = plan_rollover(self.ctx.store, year)
-        except UserError as exc:
-            self.plan = None
+        """Show the plan of rolling `year` over into the next year (computed in a worker)."""
+        self._wanted_year = year
+        self.plan = None
+        self.model.set_plan(None)
+        self.target_label.setText(f"结转到 {year + 1} 年")
+        self.summary.setText(f"正在读取 {year} 年度的项目，生成结转方案…")
+        self._set_busy(True)
+        store = self.ctx.store
+
+        def work(path: Path | None) -> RolloverPlan:
+            return plan_rollover_file(path, year) if path else plan_rollover(store, year)
+
+        def done(plan: RolloverPlan) -> None:
+            if year == self._wanted_year:
+                self._show_plan(plan)
+
+        def refused(exc: UserError) -> None:
+            if year == self._wanted_year:
+                self._show_plan(None, exc.message)
+
+        run_in_worker(self.ctx, self, f"生成 {year} 年度结转方案", work, done, refused)
+
+    def _show_plan(self, plan: RolloverPlan | None, why: str = "") -> None:
+        self._set_busy(False)
+        self.plan = plan
+        if plan is None:
             self.model.set_plan(None)
-            self.summary.setText(exc.message)
+            self.summary.setText(why)
             self.target_label.setText("")
             self.ok_button.setEnabled(False)
+            self.plan_shown.emit()
             return
-        self.target_label.setText(f"结转到 {self.plan.to_year} 年")
-        self.skip_existing.setVisible(bool(self.plan.existing))
-        self.skip_existing.setChecked(bool(self.plan.existing))
-        self.model.set_plan(self.plan)
-        self.table.resizeColumnsToContents()
+        self.target_label.setText(f"结转到 {plan.to_year} 年")
+        self.skip_existing.setVisible(bool(plan.existing))
+        self.skip_existing.setChecked(bool(plan.existing))
+        self.model.set_plan(plan)  # the columns size to their contents (sampled rows)
+        self.plan_shown.emit()
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.year_box, self.select_all, self.select_none, self.skip_existing):
+            widget.setEnabled(not busy)
+        if busy:
+            self.ok_button.setEnabled(False)
 
     def _tick_all(self, ticked: bool) -> None:
         self.model.set_all(ticked)
@@ -219,47 +330,96 @@ class RolloverDialog(QDialog):
         plan = self.plan
         if plan is None:
             return
-        chosen = len(self.model.ticked())
+        # Counted once per plan: a tick must not walk 100,000 rows three times.
+        counts = self._counts
+        if counts is None or counts[0] is not plan:
+            counts = self._counts = (
+                plan,
+                len(plan.to_carry),
+                len(plan.done),
+                len(plan.existing),
+            )
+        _plan, carry, done, existing = counts
+        chosen = self.model.ticked_count()
         parts = [
             f"{plan.from_year} 年共 {len(plan.items)} 个项目：将结转 {chosen} 个未完成项目"
-            f"（共 {len(plan.to_carry)} 个可结转）",
-            f"已完成不结转 {len(plan.done)} 个",
+            f"（共 {carry} 个可结转）",
+            f"已完成不结转 {done} 个",
         ]
-        if plan.existing:
-            parts.append(f"{plan.to_year} 年已有结转副本 {len(plan.existing)} 个")
+        if existing:
+            parts.append(f"{plan.to_year} 年已有结转副本 {existing} 个")
         self.summary.setText(
             "，".join(parts) + "。完成时限中写明的年份顺延一年，进展情况转入备注。"
         )
         self.ok_button.setEnabled(chosen > 0 and not self.ctx.readonly)
 
-    def apply(self) -> RolloverResult | None:
-        """Carry the ticked projects over; report and close, or say why not."""
+    def apply(self) -> None:
+        """Back up (in a worker), then carry the ticked projects over in one transaction.
+
+        `applied` fires with the result; a refusal is told in a message and changes nothing.
+        """
         plan = self.plan
         if plan is None:
-            return None
+            return
+        exclude = self.model.unticked()
+        skip_existing = self.skip_existing.isChecked()
         try:
-            result = apply_rollover(
-                self.ctx.store,
-                plan.from_year,
-                plan.to_year,
-                exclude=self.model.unticked(),
-                skip_existing=self.skip_existing.isChecked(),
-            )
+            check_carryable(plan, exclude, skip_existing)
         except UserError as exc:
             self.ctx.prompts.error("无法结转", exc.message)
-            return None
+            return
+        self._set_busy(True)
+        store = self.ctx.store
+
+        def work(path: Path | None) -> Path | None:
+            if path is None:
+                return auto_backup(store, f"{plan.to_year}年度结转前")
+            return backup_before_rollover_file(path, plan.to_year)
+
+        def backed_up(backup: Path | None) -> None:
+            self.summary.setText(f"正在写入 {plan.to_year} 年度清单…")
+            self.summary.repaint()
+            # The write belongs to the main thread's connection: one transaction, here.
+            QApplication.setOverrideCursor(Qt.WaitCursor)
+            try:
+                result = carry_over(
+                    store,
+                    plan,
+                    exclude=exclude,
+                    skip_existing=skip_existing,
+                    backup=backup,
+                    progress=NullProgress(),
+                )
+            except UserError as exc:
+                refused(exc)
+                return
+            finally:
+                QApplication.restoreOverrideCursor()
+            self._applied(result)
+
+        def refused(exc: UserError) -> None:
+            self._set_busy(False)
+            self._update_summary()
+            if exc.message != CANCELLED:
+                self.ctx.prompts.error("无法结转", exc.message)
+
+        run_in_worker(self.ctx, self, "年度结转：备份数据库", work, backed_up, refused)
+
+    def _applied(self, result: RolloverResult) -> None:
         self.result_ = result
         self.ctx.notify(Change.all(source=self))
         self.ctx.prompts.info(
             "年度结转",
             f"已从 {result.from_year} 年结转 {len(result.created)} 个项目到 {result.to_year} 年。",
         )
+        self.applied.emit(result)
         self.accept()
-        return result
 
 
 class CompareDialog(QDialog):
     """Two years side by side: added, dropped, and carried projects that changed."""
+
+    compared = Signal()  # a comparison (or why there is none) is on show
 
     def __init__(
         self, ctx: AppContext, navigator: Navigator | None = None, parent: QWidget | None = None
@@ -268,6 +428,7 @@ class CompareDialog(QDialog):
         self.ctx = ctx
         self.navigator = navigator
         self.comparison: Comparison | None = None
+        self._wanted: tuple[int, int] | None = None
         self.setWindowTitle("年度对比")
         years = ctx.store.years()
         self.year_a = QSpinBox()
@@ -277,12 +438,14 @@ class CompareDialog(QDialog):
         last = years[-1] if years else ctx.today.year
         self.year_b.setValue(last)
         self.year_a.setValue(years[-2] if len(years) >= 2 else last - 1)
-        compare_button = QPushButton("比较")
-        compare_button.clicked.connect(self.compare)
+        self.compare_button = QPushButton("比较")
+        self.compare_button.clicked.connect(self.compare)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["项目", "说明"])
         self.tree.setColumnWidth(0, 520)
+        self.tree.setUniformRowHeights(True)
         self.tree.itemActivated.connect(self._activated)
         top = QHBoxLayout()
         top.addWidget(QLabel("比较"))
@@ -290,7 +453,7 @@ class CompareDialog(QDialog):
         top.addWidget(QLabel("年与"))
         top.addWidget(self.year_b)
         top.addWidget(QLabel("年"))
-        top.addWidget(compare_button)
+        top.addWidget(self.compare_button)
         top.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.Close)
         close.button(QDialogButtonBox.Close).setText("关闭")
@@ -303,15 +466,33 @@ class CompareDialog(QDialog):
         self.resize(1000, 640)
         self.compare()
 
-    def compare(self) -> Comparison | None:
-        """Compare the two chosen years and list the differences."""
+    def compare(self) -> None:
+        """Compare the two chosen years (in a worker) and list the differences."""
+        a, b = self.year_a.value(), self.year_b.value()
+        self._wanted = (a, b)
         self.tree.clear()
-        try:
-            c = compare_years(self.ctx.store, self.year_a.value(), self.year_b.value())
-        except UserError as exc:
-            self.comparison = None
-            self.summary.setText(exc.message)
-            return None
+        self.comparison = None
+        self.summary.setText(f"正在比较 {a} 年与 {b} 年…")
+        self.compare_button.setEnabled(False)
+        store = self.ctx.store
+
+        def work(path: Path | None) -> Comparison:
+            return compare_years_file(path, a, b) if path else compare_years(store, a, b)
+
+        def done(comparison: Comparison) -> None:
+            if self._wanted == (a, b):
+                self._show(comparison)
+
+        def refused(exc: UserError) -> None:
+            if self._wanted == (a, b):
+                self.compare_button.setEnabled(True)
+                self.summary.setText(exc.message)
+                self.compared.emit()
+
+        run_in_worker(self.ctx, self, f"比较 {a} 年与 {b} 年", work, done, refused)
+
+    def _show(self, c: Comparison) -> None:
+        self.compare_button.setEnabled(True)
         self.comparison = c
         a, b = c.year_a, c.year_b
         self.summary.setText(
@@ -319,25 +500,33 @@ class CompareDialog(QDialog):
             f"（其中未完成 {len(c.dropped_unfinished)} 个）；延续 {len(c.carried)} 个，"
             f"其中单位或时限等有变化 {len(c.changed)} 个。"
         )
-        added = self._group(f"{b} 年新增（{len(c.added)}）")
-        for p in c.added:
-            self._leaf(added, p.id, f"{p.code}  {p.name}", "、".join(p.lead_units))
-        dropped = self._group(f"{a} 年有、{b} 年无（{len(c.dropped)}）")
-        for p in c.dropped:
-            self._leaf(dropped, p.id, f"{p.code}  {p.name}", p.status.value)
-        changed = self._group(f"延续且有变化（{len(c.changed)}）")
-        for pair in c.changed:
-            how = "结转" if pair.by == "origin" else "同名"
-            node = self._leaf(changed, pair.b.id, f"{pair.b.code}  {pair.b.name}", how)
-            for ch in pair.changes:
-                QTreeWidgetItem(node, [f"{ch.label}：{ch.old or '—'} → {ch.new or '—'}", ""])
-            # A short list shows its changes at once; a long one stays folded.
-            node.setExpanded(len(c.changed) <= 20)
-        same = len(c.carried) - len(c.changed)
-        self._group(f"延续且无变化（{same}）")
-        added.setExpanded(True)
-        changed.setExpanded(True)
-        return c
+        changed_pairs = c.changed
+        self.tree.setUpdatesEnabled(False)
+        try:
+            added = self._group(f"{b} 年新增（{len(c.added)}）")
+            for p in c.added[:LIST_LIMIT]:
+                self._leaf(added, p.id, f"{p.code}  {p.name}", "、".join(p.lead_units))
+            self._more(added, len(c.added))
+            dropped = self._group(f"{a} 年有、{b} 年无（{len(c.dropped)}）")
+            for p in c.dropped[:LIST_LIMIT]:
+                self._leaf(dropped, p.id, f"{p.code}  {p.name}", p.status.value)
+            self._more(dropped, len(c.dropped))
+            changed = self._group(f"延续且有变化（{len(changed_pairs)}）")
+            for pair in changed_pairs[:LIST_LIMIT]:
+                how = "结转" if pair.by == "origin" else "同名"
+                node = self._leaf(changed, pair.b.id, f"{pair.b.code}  {pair.b.name}", how)
+                for ch in pair.changes:
+                    QTreeWidgetItem(node, [f"{ch.label}：{ch.old or '—'} → {ch.new or '—'}", ""])
+                # A short list shows its changes at once; a long one stays folded.
+                node.setExpanded(len(changed_pairs) <= 20)
+            self._more(changed, len(changed_pairs))
+            same = len(c.carried) - len(changed_pairs)
+            self._group(f"延续且无变化（{same}）")
+            added.setExpanded(True)
+            changed.setExpanded(True)
+        finally:
+            self.tree.setUpdatesEnabled(True)
+        self.compared.emit()
 
     def _group(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self.tree, [title, ""])
@@ -345,6 +534,15 @@ class CompareDialog(QDialog):
         font.setBold(True)
         item.setFont(0, font)
         return item
+
+    @staticmethod
+    def _more(group: QTreeWidgetItem, total: int) -> None:
+        if total > LIST_LIMIT:
+            item = QTreeWidgetItem(
+                group,
+                [f"……另有 {total - LIST_LIMIT} 个未列出（命令行 compare 可列出全部）", ""],
+            )
+            item.setForeground(0, _MUTED)
 
     def _leaf(
         self, parent: QTreeWidgetItem, project_id: int | None, text: str, note: str

@@ -194,9 +194,15 @@ class TaskRunner(QObject):
         work: Callable[[QtProgress], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        parent: QWidget | None = None,
     ) -> Task:
-        """Run `work(progress)` in a worker; `on_done(result)` runs on the main thread."""
-        return self._start(Task(title, work, on_done, on_error, self._parent_widget, self._prompts))
+        """Run `work(progress)` in a worker; `on_done(result)` runs on the main thread.
+
+        The progress dialog belongs to `parent` (a modal dialog that started the work, so
+        its 取消 button can be pressed), else to the main window.
+        """
+        owner = parent or self._parent_widget
+        return self._start(Task(title, work, on_done, on_error, owner, self._prompts))
 
     def run_quiet(
         self,
