@@ -427,3 +427,34 @@ def test_sample_brief_in_libreoffice_has_22_lines_per_body_page(
         ["pdftotext", str(output.pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert everything.index("序号") < everything.index("报：")
+
+
+def test_past_deadline_projects_are_named_when_few_and_counted_when_many() -> None:
+    from ysdesk.services.brief import _task_sentence
+
+    def project(n: int, status: Status) -> Project:
+        return Project(
+            id=None,
+            year=2025,
+            name=f"项目{n}",
+            task_no=1,
+            lead_units=("区科委",),
+            status=status,
+            deadline_text="2025年6月",
+            deadline=date(2025, 6, 30),
+        )
+
+    today = date(2026, 1, 1)
+    few = _task_sentence([project(n, Status.NOT_STARTED) for n in range(2)], today)
+    assert few == "安排项目2个。尚未启动2个：“项目0”“项目1”，均已过完成时限。"
+    group = [project(n, Status.NOT_STARTED) for n in range(8)]
+    group[0] = replace(group[0], deadline=None)
+    many = _task_sentence(group, today)
+    assert many.endswith("等8个项目，其中7个已过完成时限。")
+    group = [replace(p, deadline=None) for p in group[:3]] + group[4:6]
+    named = _task_sentence(group, today)
+    assert named.endswith("“项目2”“项目4”“项目5”，其中“项目4”“项目5”已过完成时限。")
+    one = _task_sentence([project(0, Status.PAUSED)], today)
+    assert one == "安排项目1个。“项目0”暂缓实施（已过完成时限）。"
+    lagging = _task_sentence([project(0, Status.LAGGING)], today)
+    assert "已过完成时限" not in lagging

@@ -428,6 +428,14 @@ def _continue(snippet: str) -> str:
     return snippet if snippet.startswith(_ADVERB_STARTS) else f"，{snippet}"
 
 
+def _late(projects: list[Project], counted: str, named: str = "") -> str:
+    """The past-deadline projects of a group: named when few ("其中“A”“B”"), counted when
+    many ("另有95个")."""
+    if len(projects) > NAMES_IN_SENTENCE:
+        return f"{counted}{len(projects)}个"
+    return named + _names(projects)
+
+
 def _task_sentence(projects: list[Project], today: date) -> str:
     """One task in prose: each status group names its projects once, marks those past their
     deadline, and the first project under way says how far it has come."""
@@ -455,12 +463,16 @@ def _task_sentence(projects: list[Project], today: date) -> str:
                 late.remove(items[0])
                 clause += f"，其中{_quote(items[0].name)}已过完成时限，{snippet}"
                 if late:
-                    clause += f"，{_names(late)}也已过完成时限"
+                    clause += f"，{_late(late, '另有')}也已过完成时限"
             else:
                 if snippet:
                     clause += f"，其中{_quote(items[0].name)}{_continue(snippet)}"
-                if late:
-                    clause += f"，{'' if snippet else '其中'}{_names(late)}已过完成时限"
+                if late and not snippet and len(late) == len(items):
+                    clause += "，均已过完成时限"
+                elif late:
+                    counted = "另有" if snippet else "其中"
+                    named = "" if snippet else "其中"
+                    clause += f"，{_late(late, counted, named)}已过完成时限"
         clauses.append(clause)
     return f"安排项目{len(projects)}个。" + "；".join(clauses) + "。"
 
