@@ -370,3 +370,29 @@ def test_window_run_task_delivers_on_the_main_thread(window, qtbot) -> None:
     with qtbot.waitSignal(task.done, timeout=5000):
         pass
     assert results == ["完成"]
+
+
+def test_changing_the_year_says_where_the_project_went_and_undo_brings_it_back(window) -> None:
+    store = window.ctx.store
+    project = _show(window, task_no=4)
+    before = dump(store)
+    editor = window.editor
+    editor.year.setValue(2026)
+    editor.year.editingFinished.emit()
+    assert store.get_project(project.id).year == 2026
+    # The row left the 2025 list; the status bar says where it went, the editor keeps it.
+    assert window.table.model.row_of(project.id) == -1
+    message = window.statusBar().currentMessage()
+    assert "已移至 2026 年清单" in message and "Ctrl+Z" in message
+    assert editor.project is not None and editor.project.id == project.id
+    assert editor.year.value() == 2026 and editor.name.text() == project.name
+    # Switching nodes does not repeat the message.
+    window.statusBar().clearMessage()
+    window.navigation.select_all()
+    assert window.statusBar().currentMessage() == ""
+    # Undo moves it back, selects it again and says so.
+    window.ctx.undo_stack.undo()
+    assert dump(store) == before
+    assert window.table.current_project_id() == project.id
+    assert "已回到 2025 年清单" in window.statusBar().currentMessage()
+    assert editor.project.year == 2025

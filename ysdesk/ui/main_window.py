@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ysdesk.domain.model import ProjectFilter
+from ysdesk.domain.errors import NotFoundError
+from ysdesk.domain.model import Project, ProjectFilter
 from ysdesk.services.trees import TREE_KINDS
 from ysdesk.ui import features
+from ysdesk.ui.commands import short_name
 from ysdesk.ui.context import AppContext
 from ysdesk.ui.editor import ProjectEditor
 from ysdesk.ui.file_actions import FileActions, remember
@@ -57,6 +59,7 @@ class MainWindow(QMainWindow):
         self._view_actions = QActionGroup(self)
         self._view_separator: QAction | None = None
         self._docks_shown: dict[QDockWidget, bool] = {}
+        self._moved_away: tuple[int | None, int] | None = None  # (project, year) announced
         self.setObjectName("main_window")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
@@ -285,6 +288,21 @@ class MainWindow(QMainWindow):
         # A project moved to a year not listed yet, or units/zones changed: refresh the lists.
         if change.structure or change.plan:
             self.filter_bar.refresh_choices(self.data.years(), self.data.year)
+        shown = self.editor.project.id if self.editor.project is not None else None
+        if (
+            shown is not None
+            and shown in change.projects
+            and shown in self.data.index
+            and self.table.current_project_id() is None
+            and not self.editor.is_draft
+        ):
+            # The project the editor kept came back (an undone move): select it again.
+            self._moved_away = None
+            if self.table.select_project(shown):
+                self.statusBar().showMessage(
+                    f"项目“{short_name(self.editor.project.name)}”已回到 {self.data.year} 年清单。",
+                    8000,
+                )
 
     def _clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
@@ -298,8 +316,32 @@ class MainWindow(QMainWindow):
             self.editor.show_project(project_id)
 
     def _table_project_changed(self, project_id: int | None) -> None:
-        if not self.editor.is_draft:
-            self.editor.show_project(project_id)
+        if self.editor.is_draft:
+            return
+        if project_id is None:
+            moved = self._moved_to_another_year(self.editor.project)
+            if moved is not None:
+                # An edit of the year took the project out of this list: the editor keeps it,
+                # and the user learns where it went.
+                if self._moved_away != (moved.id, moved.year):
+                    self._moved_away = (moved.id, moved.year)
+                    self.statusBar().showMessage(
+                        f"项目“{short_name(moved.name)}”已移至 {moved.year} 年清单："
+                        f"按 Ctrl+Z 可撤销，在工具栏“年度”中选 {moved.year} 年可在清单中看到它。",
+                        20000,
+                    )
+                return
+        self.editor.show_project(project_id)
+
+    def _moved_to_another_year(self, project: Project | None) -> Project | None:
+        """The project as stored, if it has left the year shown for another one."""
+        if project is None or project.id is None or project.id in self.data.index:
+            return None
+        try:
+            stored = self.ctx.store.get_project(project.id, with_history=False)
+        except NotFoundError:
+            return None
+        return stored if stored.year != self.data.year else None
 
     def _project_created(self, project_id: int) -> None:
         self.table.select_project(project_id)
