@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import itertools
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -211,7 +211,9 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--send-to", metavar="TEXT", help="送：")
     p.add_argument("--distribute-to", metavar="TEXT", help="发：")
     p.add_argument("--copies", type=_int_in(0, 99999, "共印份数"), metavar="N", help="共印份数")
-    p.add_argument("--next-steps", metavar="FILE", help="“五、下一步工作”的文字（UTF-8 文本文件）")
+    p.add_argument(
+        "--next-steps", metavar="FILE", help="“五、下一步工作”的文字（文本文件，UTF-8 或 GBK）"
+    )
 
     p = sub.add_parser("matrix", help="责任矩阵（单位 × 重点任务）")
     p.add_argument("--year", type=_YEAR, required=True)
@@ -610,6 +612,23 @@ def cmd_compare(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _read_text_file(path: Path) -> str | None:
+    """A text file as UTF-8, else as GBK (what Notepad and WPS on a Chinese Windows save as
+    'ANSI'); None when it cannot be read or is not text."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # GB18030 decodes almost any bytes: a binary file shows itself by its NULs.
+        return None if "\x00" in text else text
+    return None
+
+
 def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
     from dataclasses import replace
 
@@ -619,10 +638,9 @@ def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
     output = Path(args.output).expanduser()
     next_steps = None
     if args.next_steps:
-        try:
-            next_steps = Path(args.next_steps).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            raise UserError(f"无法读取“下一步工作”文本文件：{args.next_steps}。") from None
+        next_steps = _read_text_file(Path(args.next_steps))
+        if next_steps is None:
+            raise UserError(f"无法读取“下一步工作”文本文件：{args.next_steps}。")
     try:
         store = ctx.open_store()
     except DatabaseLockedError:
@@ -679,10 +697,18 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 def _print_rows_json(ctx: Context, data: dict[str, Any], rows: Iterable[str]) -> None:
     """JSON with one compact line per row (rows given as JSON text): a 10,000-row preview
     prints in a fraction of a second (indented output goes through json's pure-Python
-    encoder, ~30× slower)."""
+    encoder, ~30× slower). Rows go out a thousand at a time: one string of all of them
+    would be copied three times over (join, framing, encoding)."""
     head = json.JSONEncoder(ensure_ascii=False).encode(data)
-    body = ",\n".join(rows)
-    ctx.out.write(f'{head[:-1]}, "rows": [\n{body}\n]}}\n')
+    write = ctx.out.write
+    write(f'{head[:-1]}, "rows": [')
+    rows = iter(rows)
+    separator = "\n"
+    while batch := list(itertools.islice(rows, 1000)):
+        write(separator)
+        write(",\n".join(batch))
+        separator = ",\n"
+    write("\n]}\n")
 
 
 @contextlib.contextmanager
@@ -784,6 +810,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
 
 
 def _log_internal_error() -> Path | None:
+    import traceback
+
     from ysdesk.services.workspace import user_data_dir
 
     try:

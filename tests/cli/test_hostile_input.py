@@ -209,3 +209,28 @@ def test_help_is_chinese(command: list[str]) -> None:
     for action in parser._actions:
         assert action.help, (command, action.option_strings or action.dest)
     assert re.search(r"[\u4e00-\u9fff]", text)
+
+
+def _brief_text(path: Path) -> str:
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def test_next_steps_written_in_gbk_are_read(sample_db: Path, tmp_path: Path) -> None:
+    """Notepad and WPS on a Chinese Windows save 'ANSI' text, which is GBK."""
+    steps = tmp_path / "steps.txt"
+    steps.write_bytes("（一）抓紧推进滞后项目，按月通报。".encode("gbk"))
+    out = tmp_path / "b.docx"
+    result = run("--db", str(sample_db), "brief", "--year", "2025", "-o", str(out),
+                 "--next-steps", str(steps))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "抓紧推进滞后项目，按月通报" in _brief_text(out)
+
+
+def test_next_steps_that_are_not_text_are_refused(sample_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b.docx"
+    line = assert_refused(run("--db", str(sample_db), "brief", "--year", "2025", "-o", str(out),
+                              "--next-steps", str(sample_db)))  # fmt: skip
+    assert "下一步工作" in line
+    assert not out.exists()
