@@ -374,6 +374,41 @@ def test_cli_dry_run_json_shape_and_exit_codes(sample_db: Path, tmp_path: Path, 
     assert code == 0 and "更新 0" in err
 
 
+def test_cli_json_is_the_previews_json(sample_db: Path, tmp_path: Path, capsys) -> None:
+    """The rows the command writes as text are json.dumps of to_json, for every kind of row."""
+    store = Store.open(sample_db)
+    try:
+        path = export_list(store, 2025, tmp_path / "list.xlsx", today=TODAY)
+        first = _edit(path, tmp_path / "a.xlsx", {(0, STATUS_COL): "滞后"})
+        apply_import(store, preview_file(store, first))
+    finally:
+        store.close()
+    edits = {
+        (0, STATUS_COL): "暂缓",  # conflict
+        (1, NOTE_COL): '备注里有"引号"、\\反斜杠\t和换行\n',  # update
+        (2, NAME_COL): "",  # error: no name
+        (3, STATUS_COL): "差不多了",  # a message about an unknown status
+    }
+    edited = _edit(path, tmp_path / "b.xlsx", edits)
+    code, out, err = _run(sample_db, str(edited), "--dry-run", "--json", capsys=capsys)
+    assert code == 1, err
+    store = Store.open(sample_db, readonly=True)
+    try:
+        preview = preview_file(store, edited)
+    finally:
+        store.close()
+    assert {r.action for r in preview.rows} == {CONFLICT, UPDATE, ERROR, UNCHANGED}
+    assert any("无法识别的推进状态" in m for r in preview.rows for m in r.messages)
+    expected = preview.to_json(TODAY)
+    expected["applied"] = None
+    assert json.loads(out) == expected
+    lines = out.splitlines()
+    assert lines[1:-1] == [
+        json.dumps(r, ensure_ascii=False) + ("," if i < len(preview.rows) - 1 else "")
+        for i, r in enumerate(expected["rows"])
+    ]
+
+
 def test_cli_conflicts_exit_1_and_accept_sheet(sample_db: Path, tmp_path: Path, capsys) -> None:
     store = Store.open(sample_db)
     try:

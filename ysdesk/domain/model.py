@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from json.encoder import encode_basestring as json_string  # the C function json.dumps uses
 from typing import Any
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -295,6 +297,47 @@ class Project:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+
+    def json_text(self, today: date) -> str:
+        """to_json as JSON text: the very characters json.dumps(…, ensure_ascii=False) writes.
+
+        Written out field by field: an import preview prints 10,000 projects, and building each
+        dict only for json's encoder to walk it again costs twice as much.
+        """
+        s = json_string
+        deadline = s(self.deadline.isoformat()) if self.deadline else "null"
+        return (
+            f'{{"id": {json_number(self.id)}, "code": {s(self.code)}, '
+            f'"year": {json_number(self.year)}, "name": {s(self.name)}, '
+            f'"task_no": {json_number(self.task_no)}, "area_no": {json_number(self.area_no)}, '
+            f'"zones": {json_strings(self.zones)}, "lead_units": {json_strings(self.lead_units)}, '
+            f'"co_units": {json_strings(self.co_units)}, "goal": {s(self.goal)}, '
+            f'"deadline_text": {s(self.deadline_text)}, "deadline": {deadline}, '
+            f'"status": {s(self.status.value)}, "progress": {s(self.progress)}, '
+            f'"note": {s(self.note)}, "overdue": {"true" if self.is_overdue(today) else "false"}, '
+            f'"version": {json_number(self.version)}, "origin_id": {json_number(self.origin_id)}, '
+            f'"created_at": {s(self.created_at)}, "updated_at": {s(self.updated_at)}}}'
+        )
+
+
+def json_number(value: int | None) -> str:
+    """An int (or None) as JSON text."""
+    if value is None:
+        return "null"
+    if value.__class__ is int:
+        return int.__repr__(value)
+    return _json_dumps(value)
+
+
+def json_strings(values: Iterable[str]) -> str:
+    """A list of strings as JSON text (as json.dumps writes it, non-ASCII kept)."""
+    return "[" + ", ".join(map(json_string, values)) + "]"
+
+
+def _json_dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ and returns a receipt; revert_import undoes the whole import from that receipt.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,9 @@ from ysdesk.domain.model import (
     ProjectFilter,
     Status,
     format_list,
+    json_number,
+    json_string,
+    json_strings,
 )
 from ysdesk.domain.text import remove_spaces
 from ysdesk.domain.units import UnitResolver
@@ -123,6 +127,16 @@ class PreviewRow:
             "messages": list(self.messages),
         }
 
+    def json_text(self, today: date) -> str:
+        """to_json as JSON text, the characters json.dumps(…, ensure_ascii=False) writes."""
+        project = self.project.json_text(today) if self.project is not None else "null"
+        changes = _json_dumps([c.to_json() for c in self.changes]) if self.changes else "[]"
+        messages = json_strings(self.messages) if self.messages else "[]"
+        return (
+            f'{{"row": {json_number(self.row)}, "action": {json_string(self.action)}, '
+            f'"project": {project}, "changes": {changes}, "messages": {messages}}}'
+        )
+
 
 @dataclass
 class ImportPreview:
@@ -148,15 +162,18 @@ class ImportPreview:
     def summary(self) -> dict[str, Any]:
         return {**self.counts(), "missing": len(self.missing), "messages": list(self.messages)}
 
-    def to_json(self, today: date) -> dict[str, Any]:
-        return {
+    def to_json(self, today: date, *, with_rows: bool = True) -> dict[str, Any]:
+        """The preview as JSON data; without rows for a caller that writes them one by one."""
+        data: dict[str, Any] = {
             "file": self.file_name,
             "sheet": self.sheet,
             "year": self.year,
             "unit": self.unit or None,
             "summary": self.summary(),
-            "rows": [row.to_json(today) for row in self.rows],
         }
+        if with_rows:
+            data["rows"] = [row.to_json(today) for row in self.rows]
+        return data
 
 
 @dataclass
@@ -557,6 +574,10 @@ def _new_row(result: PreviewRow, values: dict[str, Any], year: int, scope: str) 
     )
     result.action = NEW
     return result
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _model_value(name: str, value: Any) -> Any:

@@ -1,0 +1,71 @@
+"""The project model's JSON: the hand-written text form says exactly what json.dumps says."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ysdesk.domain.model import Project, Status, json_number, json_strings
+
+TODAY = date(2026, 11, 27)
+
+_ids = st.none() | st.integers(min_value=1, max_value=2**53)
+_names = st.lists(st.text(max_size=12), max_size=4).map(tuple)
+_projects = st.builds(
+    Project,
+    id=_ids,
+    year=st.integers(min_value=1900, max_value=2200),
+    name=st.text(min_size=1),
+    task_no=st.integers(min_value=1, max_value=23),
+    code=st.text(max_size=20),
+    area_no=st.integers(min_value=0, max_value=4),
+    zones=_names,
+    lead_units=_names,
+    co_units=_names,
+    goal=st.text(),
+    deadline_text=st.text(max_size=20),
+    deadline=st.none() | st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
+    status=st.sampled_from(Status),
+    progress=st.text(),
+    note=st.text(),
+    created_at=st.text(max_size=19),
+    updated_at=st.text(max_size=19),
+    version=st.integers(min_value=1, max_value=10**6),
+    origin_id=_ids,
+)
+
+
+@settings(max_examples=150)
+@given(_projects)
+def test_json_text_is_json_dumps_of_to_json(project: Project) -> None:
+    """Quotes, backslashes, control characters, CJK and emoji all come out as json writes them."""
+    expected = json.dumps(project.to_json(TODAY), ensure_ascii=False)
+    assert project.json_text(TODAY) == expected
+
+
+def test_json_text_of_a_typical_project_reads_back() -> None:
+    project = Project(
+        id=7,
+        year=2025,
+        name="“概念验证”中心\t建设\n（一期）\\",
+        task_no=4,
+        zones=("科技创新策源区",),
+        lead_units=("区科委",),
+        deadline_text="2025年6月",
+        deadline=date(2025, 6, 30),
+        status=Status.IN_PROGRESS,
+    )
+    data = json.loads(project.json_text(TODAY))
+    assert data == project.to_json(TODAY)
+    assert data["overdue"] is True and data["co_units"] == [] and data["origin_id"] is None
+
+
+def test_json_helpers() -> None:
+    assert json_number(None) == "null"
+    assert json_number(12) == "12"
+    assert json_number(True) == "true"  # a bool is no number to json either
+    assert json_strings(()) == "[]"
+    assert json_strings(["区科委", 'a"b']) == json.dumps(["区科委", 'a"b'], ensure_ascii=False)
