@@ -288,6 +288,90 @@ def test_billion_laughs_is_refused_quickly(tmp_path: Path, part: str) -> None:
     _refused(_rezip(src, tmp_path / "lol.xlsx", laugh), "XML 炸弹", within=1.0)
 
 
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b'<?xml version="1.0"?>\n<!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+        b'\xef\xbb\xbf<?xml version="1.0"?><!-- made by hand --><?pi x?>\n<!doctype w SYSTEM "a">',
+        b"<!-- <worksheet> in a comment is no root --><!DOCTYPE w>",
+    ],
+)
+def test_dtd_anywhere_in_the_prolog_is_refused(tmp_path: Path, prolog: bytes) -> None:
+    """External entities, a BOM, comments and processing instructions before the DTD."""
+    src = _workbook(tmp_path / "src.xlsx")
+
+    def declare(name: str, data: bytes) -> bytes | None:
+        if name == "xl/worksheets/sheet1.xml":
+            return prolog + re.sub(rb"^<\?xml[^>]*\?>", b"", data)
+        return data
+
+    _refused(_rezip(src, tmp_path / "dtd.xlsx", declare), "XML 炸弹", within=1.0)
+
+
+def test_dtd_in_a_utf16_member_is_refused(tmp_path: Path) -> None:
+    src = _workbook(tmp_path / "src.xlsx")
+
+    def wide(name: str, data: bytes) -> bytes | None:
+        if name == "xl/styles.xml":
+            text = re.sub(rb"^<\?xml[^>]*\?>", b"", data).decode("utf-8")
+            return ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a>' + text).encode("utf-16")
+        return data
+
+    _refused(_rezip(src, tmp_path / "wide.xlsx", wide), "XML 炸弹", within=1.0)
+
+
+def test_doctype_after_the_root_cannot_reach_calamine_as_a_dtd(tmp_path: Path) -> None:
+    """Only the prolog is screened: a DOCTYPE past the root start is malformed XML, which
+    calamine reads without declaring anything — an entity it names is an error, not a bomb."""
+    src = _workbook(tmp_path / "src.xlsx")
+    laughs = re.sub(rb"^<\?xml[^>]*\?>\n", b"", BILLION_LAUGHS)
+
+    def late(name: str, data: bytes) -> bytes | None:
+        if name == "xl/worksheets/sheet1.xml":
+            data = data.replace(b"<sheetData>", b"<sheetData>" + laughs, 1)
+            return re.sub(rb"<t>[^<]*</t>", b"<t>&lol9;</t>", data, count=1)
+        return data
+
+    start = time.perf_counter()
+    with pytest.raises(BadFileError):
+        read_workbook(_rezip(src, tmp_path / "late.xlsx", late))
+    assert time.perf_counter() - start < 1
+
+    def late_unused(name: str, data: bytes) -> bytes | None:
+        if name == "xl/worksheets/sheet1.xml":
+            return data.replace(b"<sheetData>", b"<sheetData>" + laughs, 1)
+        return data
+
+    start = time.perf_counter()
+    try:
+        grids = read_workbook(_rezip(src, tmp_path / "late_unused.xlsx", late_unused))
+    except BadFileError:
+        grids = []
+    assert time.perf_counter() - start < 1
+    for grid in grids:
+        assert not any("lol" in str(v) for row in grid.rows for v in row)
+
+
+def test_doctype_as_cell_text_is_just_text(tmp_path: Path) -> None:
+    """Text is escaped (&lt;!DOCTYPE) or in CDATA: neither declares anything."""
+
+    def build(wb, ws) -> None:
+        ws.append([3, '<!DOCTYPE x [<!ENTITY y "z">]>', None, "推进中"])
+
+    src = _workbook(tmp_path / "src.xlsx", build)
+    assert read_workbook(src)[0].rows[4][1] == '<!DOCTYPE x [<!ENTITY y "z">]>'
+
+    def cdata(name: str, data: bytes) -> bytes | None:
+        # openpyxl writes the text inline, escaped: <t>&lt;!DOCTYPE …</t>
+        return re.sub(
+            rb"<t>&lt;!DOCTYPE[^<]*</t>", b'<t><![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]></t>', data
+        )
+
+    path = _rezip(src, tmp_path / "cdata.xlsx", cdata)
+    assert b"<![CDATA[<!DOCTYPE" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert read_workbook(path)[0].rows[4][1] == '<!DOCTYPE x [<!ENTITY y "z">]>'
+
+
 def test_calamine_itself_does_not_expand_entities(tmp_path: Path) -> None:
     """Why the DTD refusal is belt and braces: quick-xml fails on the first custom entity."""
     import python_calamine

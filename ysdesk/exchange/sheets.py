@@ -78,6 +78,11 @@ _CELL_ELEMENT = re.compile(
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,9})"')
 _CELL_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is|f)\b")
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_XML_SPACE = b" \t\r\n"
+# Bytes an element name may start with (letters, _, :, and any non-ASCII UTF-8 lead byte).
+_NAME_START = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:" + bytes(range(0x80, 0x100))
+)
 # ODS repeats a cell or a row by a count; repeated *empty* cells are how LibreOffice pads every
 # row to column AMJ, but a repeated cell with a value is expanded by the reader.
 _ODS_REPEATED_CELL = re.compile(
@@ -261,7 +266,7 @@ def _screen_zip(data: bytes, name: str) -> tuple[bytes, dict[str, list[str]]]:
             archive, member, name, min(ratio_limit, MAX_UNCOMPRESSED_BYTES - total)
         )
         total += len(content)
-        if b"<!" in content and _DOCTYPE.search(content):
+        if _declares_dtd(content):
             raise BadFileError(f"文件“{name}”含有 XML 实体声明（疑似“XML 炸弹”），已拒绝读取。")
         if is_ods:
             if member.filename == "content.xml":
@@ -304,6 +309,41 @@ def _member_bytes(
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
         raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。") from None
+
+
+def _declares_dtd(content: bytes) -> bool:
+    """Whether an XML member declares a DTD (where entity bombs and external entities live).
+
+    XML allows a DOCTYPE only in the prolog, before the root element, so only the prolog is
+    scanned, not the megabytes after it. A "<!DOCTYPE" further on declares nothing: inside text
+    or an attribute it is written &lt;!DOCTYPE, inside CDATA it is text, and a raw one after the
+    root start makes the document malformed; calamine's quick-xml then passes it as an event
+    calamine ignores, and expands no entity (it fails on the first unknown one). Anything but a
+    plain 8-bit prolog (UTF-16 or -32, text before the root, a member that is not XML) is
+    searched whole, as before.
+    """
+    if b"\0" in content[:4]:
+        # A wide encoding: its markup is ASCII with NUL bytes between the characters.
+        return bool(_DOCTYPE.search(content.replace(b"\0", b"")))
+    pos = 3 if content.startswith(b"\xef\xbb\xbf") else 0
+    end = len(content)
+    while True:
+        while pos < end and content[pos] in _XML_SPACE:
+            pos += 1
+        if content.startswith(b"<?", pos):  # the XML declaration or a processing instruction
+            close, skip = content.find(b"?>", pos + 2), 2
+        elif content.startswith(b"<!--", pos):
+            close, skip = content.find(b"-->", pos + 4), 3
+        elif content.startswith(b"<!", pos):
+            return True  # a DOCTYPE: the one markup declaration a prolog may hold
+        elif content.startswith(b"<", pos) and pos + 1 < end and content[pos + 1] in _NAME_START:
+            return False  # the root element: no DTD can follow it
+        else:
+            break  # not a well-formed prolog: search it all
+        if close < 0:
+            break
+        pos = close + skip
+    return b"<!" in content and bool(_DOCTYPE.search(content))
 
 
 def _bounded_area(content: bytes) -> int | None:
