@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +32,10 @@ def atomic_write(
     in_use_hint: str = "文件可能正在其他程序中打开，或没有写入权限",
 ) -> Path:
     """Call `write(tmp)` on a temporary file in the target's folder, then rename it over."""
+    # Imported here: read-only commands import this module (via backups) but never write.
+    import shutil
+    import tempfile
+
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():

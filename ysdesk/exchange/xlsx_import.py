@@ -10,7 +10,6 @@ status words. What a row means for the database (new, update, conflict) is the s
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
@@ -473,6 +472,8 @@ class TaskMatcher:
         if len(contained) == 1 and len(key) >= 4:
             return contained[0]
         # A title with a typo or a word changed still names its task when it is close enough.
+        import difflib  # rarely needed: most sheets name tasks by number or exact title
+
         close = difflib.get_close_matches(key, self._keys, n=1, cutoff=0.75)
         return self._titles[close[0]] if close else None
 

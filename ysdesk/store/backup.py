@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +68,8 @@ def copy_file_backup(path: Path, reason: str, keep: int = KEEP_BACKUPS) -> Path:
     folder = path.parent / "backups"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     dest = folder / f"{path.stem}-{stamp}-{_slug(reason)}.db"
+    import shutil  # read-only commands import this module but never copy a file
+
     try:
         folder.mkdir(exist_ok=True)
         shutil.copy2(path, dest)

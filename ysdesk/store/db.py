@@ -10,7 +10,6 @@ import contextlib
 import functools
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -215,6 +214,8 @@ class Store:
                     migration(self.db)
                     self.conn.execute(f"PRAGMA user_version = {encode_version(index)}")
             if self.get_meta("db_id") is None and not self.readonly:
+                import uuid  # once per database: read-only commands need not load it
+
                 with self.db.atomic():
                     self._set_meta("db_id", uuid.uuid4().hex)
                     self._set_meta("created_at", now_iso())

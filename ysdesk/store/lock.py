@@ -7,7 +7,6 @@ process releases it automatically and never blocks the next start.
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 from ysdesk.domain.errors import DatabaseLockedError
@@ -49,6 +48,8 @@ class WriterLock:
                 f"无法在数据库所在文件夹创建锁文件：{exc.strerror}。"
             ) from None
         try:
+            import socket  # only a writer names its host: read-only commands skip loading it
+
             self._info.write_text(
                 f"进程 {os.getpid()}，主机 {socket.gethostname()}", encoding="utf-8"
             )
