@@ -234,3 +234,25 @@ def test_next_steps_that_are_not_text_are_refused(sample_db: Path, tmp_path: Pat
                               "--next-steps", str(sample_db)))  # fmt: skip
     assert "下一步工作" in line
     assert not out.exists()
+
+
+def test_a_failed_pdf_conversion_keeps_and_records_the_word_file(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """LibreOffice present but failing (a profile in use, a crash) is like LibreOffice absent:
+    the Word brief is written and counted as this issue, and the user is told both (exit 1);
+    it was a refusal (exit 2) that left an unrecorded .docx behind."""
+    import os
+
+    env = {**os.environ, "YSDESK_SOFFICE": "/bin/false"}
+    first = tmp_path / "b1.docx"
+    result = run("--db", str(sample_db), "brief", "--year", "2025", "-o", str(first), "--pdf",
+                 env=env)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert first.is_file() and not first.with_suffix(".pdf").exists()
+    assert "PDF" in result.stderr and "Word 文件已生成" in result.stderr
+    assert "Traceback" not in result.stderr
+    second = tmp_path / "b2.docx"
+    result = run("--db", str(sample_db), "brief", "--year", "2025", "-o", str(second))
+    assert result.returncode == 0, result.stderr
+    assert "第2期" in result.stdout

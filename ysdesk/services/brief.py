@@ -775,6 +775,14 @@ def write_brief(
     except LibreOfficeMissingError as exc:
         progress.finish()
         return BriefOutput(docx, None, exc.message)
+    except UserError as exc:
+        # LibreOffice there but failing (a timeout, a crash, a profile in use): the Word brief
+        # stands and is this issue, as when LibreOffice is absent.
+        progress.finish()
+        message = exc.message
+        if "Word 文件" not in message:
+            message = message.rstrip("。") + "；Word 文件已生成。"
+        return BriefOutput(docx, None, message)
     progress.tick()
     progress.finish()
     return BriefOutput(docx, pdf_path)
