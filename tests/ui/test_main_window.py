@@ -283,3 +283,65 @@ def test_other_views_get_the_room_of_the_docks(open_window, monkeypatch) -> None
     assert again.current_view() == "probe"
     again.show_view("projects")
     assert again.nav_dock.isVisible() and again.editor_dock.isVisible()
+
+
+def test_a_laptop_screen_shows_the_search_every_column_and_the_editor(
+    qtbot, sample_db: Path, today, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QScrollArea
+
+    from tests.ui.conftest import make_settings
+    from ysdesk.ui.context import AppContext
+    from ysdesk.ui.main_window import MainWindow
+    from ysdesk.ui.prompts import ScriptedPrompts
+
+    store = Store.open(sample_db)
+    ctx = AppContext(
+        store=store, settings=make_settings(tmp_path), today=today, prompts=ScriptedPrompts()
+    )
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        # The filters are not folded behind the toolbar's » button.
+        search = window.filter_bar.search
+        assert search.isVisible() and search.width() >= 150
+        assert window.filter_bar.clear.isVisible()
+        # Every column fits the table: no horizontal scrolling to reach 状态 and 进展情况.
+        view = window.table.view
+        header = view.horizontalHeader()
+        qtbot.waitUntil(lambda: header.length() <= view.viewport().width(), timeout=2000)
+        assert all(header.sectionSize(c) >= 40 for c in range(header.count()))
+        # The editor's basic fields show without scrolling.
+        window.table.select_project(window.table.model.project_id(0))
+        scroll = window.editor.tabs.widget(0)
+        assert isinstance(scroll, QScrollArea)
+        qtbot.waitUntil(lambda: not scroll.verticalScrollBar().isVisible(), timeout=2000)
+        # A column the user widens stays as wide when the window is resized.
+        header.resizeSection(1, 300)
+        window.resize(1300, 768)
+        qtbot.waitUntil(lambda: view.viewport().width() < 1300 - 400, timeout=2000)
+        assert header.sectionSize(1) == 300
+        # At a desktop width the filters share the first toolbar row again.
+        window.resize(1600, 1000)
+        qtbot.waitUntil(lambda: not window.toolBarBreak(window.filter_toolbar), timeout=2000)
+    finally:
+        window.tasks.wait_all()
+        window.close()
+        store.close()
+
+
+def test_narrow_window_puts_the_filters_on_their_own_row(window, qtbot) -> None:
+    window.resize(900, 700)
+    qtbot.waitUntil(lambda: window.toolBarBreak(window.filter_toolbar), timeout=2000)
+    assert window.filter_bar.search.isVisible()
+
+
+def test_the_central_area_is_as_small_as_the_page_on_show_allows(window) -> None:
+    stack = window.stack
+    assert stack.minimumSizeHint() == window.table.minimumSizeHint()
+    window.show_view("indicators")
+    assert stack.minimumSizeHint() == stack.currentWidget().minimumSizeHint()
+    assert window.table.minimumSizeHint().height() < stack.minimumSizeHint().height()

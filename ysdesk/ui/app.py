@@ -74,7 +74,11 @@ def run_app(db_path: Path | None) -> int:
     remember(ctx, path)
     window = MainWindow(ctx)
     if settings.value("window/geometry") is None:
-        window.resize(*DEFAULT_SIZE)
+        free = app.primaryScreen().availableGeometry()
+        if free.width() < DEFAULT_SIZE[0] or free.height() < DEFAULT_SIZE[1]:
+            window.showMaximized()  # a laptop screen: all of it, not a window cut off below
+        else:
+            window.resize(*DEFAULT_SIZE)
     window.show()
     try:
         return app.exec()

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QStandardPaths, Signal
+from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -123,7 +123,7 @@ class BriefDialog(QDialog):
         numbers.addStretch(1)
         steps_row = QVBoxLayout()
         steps_row.addWidget(self.next_steps)
-        steps_row.addWidget(self.reset_steps)
+        steps_row.addWidget(self.reset_steps, 0, Qt.AlignRight)  # a button, not a bar
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
         path_row.addWidget(browse)

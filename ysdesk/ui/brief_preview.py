@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.errors import UserError
+from ysdesk.ui.style import fit_size
 
 PRINT_DPI = 300
 
@@ -29,7 +30,7 @@ class BriefPreview(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("简报预览")
-        self.resize(900, 1000)
+        fit_size(self, 900, 1000)
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)

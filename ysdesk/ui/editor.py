@@ -449,6 +449,8 @@ class ProjectEditor(QWidget):
         self.zones.set_selected(p.zones)
         self.deadline.setText(p.deadline_text)
         self.deadline.setModified(False)
+        for line in (self.name, self.code, self.deadline):
+            line.setCursorPosition(0)  # a long name shows its beginning, not its end
         self._show_derived()
         with QSignalBlocker(self.status):
             self.status.setCurrentIndex(max(self.status.findData(p.status.value), 0))

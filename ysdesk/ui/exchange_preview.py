@@ -50,6 +50,7 @@ from ysdesk.services.importer import (
 )
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.row_model import RowTableModel
+from ysdesk.ui.style import fit_size
 
 Index = QModelIndex | QPersistentModelIndex
 ActionRole = Qt.UserRole + 1
@@ -324,7 +325,7 @@ class ImportPreviewDialog(QDialog):
         self.preview = preview
         self.selection = Selection(preview)
         self.setWindowTitle(f"导入预览 — {preview.file_name}")
-        self.resize(1280, 760)
+        fit_size(self, 1280, 760)
 
         counts = preview.counts()
         unit = f"，限“{preview.unit}”牵头的项目" if preview.unit else ""

@@ -167,7 +167,8 @@ class FileActions(QObject):
             lines += [
                 f"方案：{doc.title}",
                 f"文号：{doc.doc_no}",
-                f"印发：{'、'.join(doc.issuers)}",
+                # One issuer a line: joined, they wrapped mid-name in the message box.
+                "印发：" + "\n　　　".join(doc.issuers),
                 f"日期：{doc.issued.year}年{doc.issued.month}月{doc.issued.day}日",
                 "",
             ]

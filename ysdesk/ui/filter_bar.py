@@ -23,6 +23,8 @@ ALL_STATUSES = "全部状态"
 ALL_UNITS = "全部单位"
 ALL_ZONES = "全部功能区"
 SEARCH_HINT = "搜索名称、目标、单位、进展（可用拼音首字母，如 fd）"
+# In the box itself: its label already says 搜索, and a laptop screen leaves it little room.
+SEARCH_PLACEHOLDER = "名称、单位、进展或拼音首字母"
 
 
 class FilterBar(QWidget):
@@ -39,9 +41,10 @@ class FilterBar(QWidget):
         self.year.setMinimumContentsLength(6)
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText(SEARCH_HINT)
+        self.search.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search.setToolTip(SEARCH_HINT)
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance(SEARCH_HINT) + 40)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance(SEARCH_PLACEHOLDER) + 40)
         self.status = QComboBox()
         self.status.addItem(ALL_STATUSES, None)
         for status in Status:
@@ -49,7 +52,7 @@ class FilterBar(QWidget):
         self.unit = QComboBox()
         self.unit.setEditable(True)
         self.unit.setInsertPolicy(QComboBox.NoInsert)
-        self.unit.setMinimumContentsLength(10)
+        self.unit.setMinimumContentsLength(8)
         self.zone = QComboBox()
         self.overdue = QCheckBox("仅看逾期(&O)")
         self.clear = QToolButton()

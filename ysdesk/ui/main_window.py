@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QWidget,
 )
@@ -45,6 +46,27 @@ PROJECTS_VIEW = "projects"
 APP_TITLE = "ysdesk 项目清单工作台"
 
 
+class ViewStack(QStackedWidget):
+    """The central views; only the page on show limits how small the centre may get.
+
+    A plain QStackedWidget asks for the largest minimum of all its pages: the indicator
+    charts' 373 pixels kept the project table's page from giving the editor dock room on a
+    768-pixel screen.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+
 class MainWindow(QMainWindow):
     """Navigation dock (left), views in the centre (the project table first), editor dock."""
 
@@ -60,6 +82,8 @@ class MainWindow(QMainWindow):
         self._view_separator: QAction | None = None
         self._docks_shown: dict[QDockWidget, bool] = {}
         self._moved_away: tuple[int | None, int] | None = None  # (project, year) announced
+        self._shown_once = False
+        self._layout_restored = False
         self.setObjectName("main_window")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
@@ -69,7 +93,7 @@ class MainWindow(QMainWindow):
         self.navigation = NavigationPanel(self.data)
         self.table = ProjectTable(self.data)
         self.editor = ProjectEditor(ctx)
-        self.stack = QStackedWidget()
+        self.stack = ViewStack()
         self.setCentralWidget(self.stack)
         self.nav_dock = self._dock("navigation", "目录", self.navigation, Qt.LeftDockWidgetArea)
         self.editor_dock = self._dock("editor", "项目详情", self.editor, Qt.BottomDockWidgetArea)
@@ -258,10 +282,37 @@ class MainWindow(QMainWindow):
         bar.addActions([pa.new, pa.duplicate, pa.delete])
         bar.addSeparator()
         bar.addActions([self.undo_action, self.redo_action])
-        bar.addSeparator()
-        bar.addWidget(self.filter_bar)
         self.addToolBar(Qt.TopToolBarArea, bar)
         self.toolbar = bar
+        filters = QToolBar("筛选")
+        filters.setObjectName("filters")
+        filters.setMovable(False)
+        filters.addWidget(self.filter_bar)
+        self.addToolBar(Qt.TopToolBarArea, filters)
+        self.filter_toolbar = filters
+
+    def _place_filters(self) -> None:
+        """The filters share the actions' row when they fit beside them, else take their own.
+
+        In one row too narrow for both (a 1366-pixel laptop screen), Qt would fold the
+        filters, search box and all, behind the toolbar's » button.
+        """
+        needed = (
+            self.toolbar.sizeHint().width()
+            + self.filter_bar.minimumSizeHint().width()
+            + 4 * self.style().pixelMetric(QStyle.PM_ToolBarItemMargin)
+            + 2 * self.style().pixelMetric(QStyle.PM_ToolBarHandleExtent)
+            + 24
+        )
+        broken = self.toolBarBreak(self.filter_toolbar)
+        if self.width() < needed and not broken:
+            self.insertToolBarBreak(self.filter_toolbar)
+        elif self.width() >= needed and broken:
+            self.removeToolBarBreak(self.filter_toolbar)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._place_filters()
 
     def _wire(self) -> None:
         nav, table, editor, bar = self.navigation, self.table, self.editor, self.filter_bar
@@ -371,10 +422,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------- settings
     def _default_layout(self) -> None:
-        """Dock sizes for a first start; a saved state replaces them."""
+        """Dock sizes for a first start; a saved state replaces them.
+
+        The editor takes 22 lines, but at most 45 % of the window's height: on a 768-pixel
+        laptop screen that still shows its basic fields without scrolling and leaves the
+        table nine rows. Applied again at the first show, when the window has its size.
+        """
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resizeDocks([self.nav_dock], [30 * em], Qt.Horizontal)
-        self.resizeDocks([self.editor_dock], [22 * self.fontMetrics().height()], Qt.Vertical)
+        self.resizeDocks([self.nav_dock], [min(30 * em, self.width() * 3 // 10)], Qt.Horizontal)
+        editor = min(22 * self.fontMetrics().height(), self.height() * 45 // 100)
+        self.resizeDocks([self.editor_dock], [editor], Qt.Vertical)
 
     def _restore_settings(self) -> None:
         s = self.ctx.settings
@@ -382,8 +439,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         state = s.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        self._layout_restored = isinstance(state, QByteArray) and self.restoreState(state)
         kind = str(s.value("view/tree", "task") or "task")
         self.navigation.set_kind(kind if kind in TREE_KINDS else "task")
         self.filter_bar.restore(s)
@@ -409,13 +465,18 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if self._shown_once:
+            return
+        self._shown_once = True
+        if not self._layout_restored:
+            self._default_layout()
         saved = getattr(self, "_saved_view", None)
         if saved is not None:
             # Features register their views after construction; restore the last one now.
             self._saved_view = None
             if saved in self._views:
                 self.show_view(saved)
-            self.data.prefetch()
+        self.data.prefetch()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # A field being edited commits on focus loss: take focus away before closing.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,6 +20,9 @@ from ysdesk.services.project_index import LABELS, LINKS, SEARCH, SORT
 from ysdesk.ui.context import Change
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.table_model import COLUMNS, ProjectTableModel
+
+# How narrow (in characters) a column may become when the table lacks room for all of them.
+SHRINK_TO = {"name": 9, "task": 5, "zones": 5, "lead": 4.5, "co": 5, "deadline": 6, "progress": 5}
 
 # What the caption says is being read while the table waits for the worker.
 LOADING_WHAT = ((SEARCH, "检索数据"), (LINKS, "功能区和单位"), (LABELS, "名称"), (SORT, "排序数据"))
@@ -114,13 +117,69 @@ class ProjectTable(QWidget):
     def _set_widths(self) -> None:
         header = self.view.horizontalHeader()
         em = self.fontMetrics().horizontalAdvance("中")
-        for column, (key, _title, chars) in enumerate(COLUMNS):
+        self._preferred: list[int] = []
+        self._narrowest: list[int] = []
+        for key, _title, chars in COLUMNS:
             width = round(chars * em)
             if key == "code":  # codes are Latin digits: measure one
                 width = self.fontMetrics().horizontalAdvance("2025-01-001")
-            header.resizeSection(column, width + 14)
+            self._preferred.append(width + 14)
+            least = round(SHRINK_TO.get(key, chars) * em) + 14
+            self._narrowest.append(min(least, width + 14))
+        for column, width in enumerate(self._preferred):
+            header.resizeSection(column, width)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(3 * em)
+        self._fitting = False
+        self._user_sized = False
+        header.sectionResized.connect(self._section_resized)
+
+    def _fit_columns(self) -> None:
+        """Give every column room when the table is narrower than their usual widths.
+
+        On a laptop screen the usual widths leave 状态 and 进展情况 off to the right; the
+        long text columns (name, task, units, progress) give up width in proportion to what
+        they can spare, down to a few characters each. A width the user set is kept.
+        """
+        if self._user_sized:
+            return
+        available = self.view.viewport().width()
+        if available <= 0:
+            return
+        widths = list(self._preferred)
+        deficit = sum(widths) - available
+        if deficit > 0:
+            spare = [w - n for w, n in zip(widths, self._narrowest, strict=True)]
+            total = sum(spare)
+            if total > 0:
+                share = min(1.0, deficit / total)
+                widths = [w - int(s * share + 0.999) for w, s in zip(widths, spare, strict=True)]
+        header = self.view.horizontalHeader()
+        if [header.sectionSize(c) for c in range(len(widths) - 1)] == widths[:-1]:
+            return
+        self._fitting = True
+        try:
+            # The stretched last column never shrinks below the width it had when the
+            # stretch began: size it too, then let it stretch again from there.
+            header.setStretchLastSection(False)
+            for column, width in enumerate(widths):
+                header.resizeSection(column, width)
+            header.setStretchLastSection(True)
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        last = len(COLUMNS) - 1
+        if not self._fitting and column != last and self.view.isVisible():
+            self._user_sized = True  # dragged by the user: theirs from now on
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_columns()
 
     # ---------------------------------------------------------------- scope
     def set_scope(self, project_filter: ProjectFilter, title: str) -> None:

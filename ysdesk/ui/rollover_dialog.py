@@ -53,6 +53,7 @@ from ysdesk.store.backup import auto_backup
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.report_common import Navigator, YearBox, default_year
 from ysdesk.ui.row_model import RowTableModel
+from ysdesk.ui.style import fit_size
 
 Index = QModelIndex | QPersistentModelIndex
 _MUTED = QColor("#6b7280")
@@ -269,7 +270,7 @@ class RolloverDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-        self.resize(1100, 680)
+        fit_size(self, 1100, 680)
 
         self.model.dataChanged.connect(lambda *_: self._update_summary())
         self.model.modelReset.connect(self._update_summary)
@@ -463,7 +464,7 @@ class CompareDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
         layout.addWidget(close)
-        self.resize(1000, 640)
+        fit_size(self, 1000, 640)
         self.compare()
 
     def compare(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -78,6 +79,10 @@ def render_screenshot(
                 window.show()
                 for _ in range(3):
                     app.processEvents()
+                if _wait_for_columns(window, app):
+                    _show(window, view)  # the zone and unit trees exist only now
+                    for _ in range(3):
+                        app.processEvents()
                 image = window.grab()
 
                 def save(tmp: Path) -> None:
@@ -93,6 +98,19 @@ def render_screenshot(
         store.close()
         qInstallMessageHandler(previous_handler)
     return output
+
+
+def _wait_for_columns(window: object, app: object, limit: float = 120.0) -> bool:
+    """Let a large list's worker deliver names, links and search texts; True if it had to."""
+    data = window.data  # type: ignore[attr-defined]
+    table = window.table  # type: ignore[attr-defined]
+    if not (data.loading or table.waiting):
+        return False
+    deadline = time.monotonic() + limit
+    while (data.loading or table.waiting) and time.monotonic() < deadline:
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.02)
+    return True
 
 
 def _quiet_offscreen_notice(kind: object, context: object, message: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QIcon, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ysdesk.bundled import bundled
 from ysdesk.domain.model import OVERDUE_LABEL, Status
@@ -91,3 +91,25 @@ def apply_style(app: QApplication) -> str | None:
     app.setStyleSheet(sheet)
     app.setWindowIcon(icon("app"))
     return family
+
+
+def fit_size(widget: QWidget, width: int, height: int) -> None:
+    """Resize a dialog to the size it wants, or less when the screen is smaller.
+
+    The limit is 95 % of the larger of the screen's free area and the main window (offscreen
+    the screen is a nominal 800 × 600): a 760-pixel dialog on a 768-pixel laptop screen
+    would hide its buttons below the task bar.
+    """
+    room_w, room_h = 0, 0
+    screen = widget.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        free = screen.availableGeometry()
+        room_w, room_h = free.width(), free.height()
+    parent = widget.parentWidget()
+    if parent is not None:
+        top = parent.window()
+        room_w, room_h = max(room_w, top.width()), max(room_h, top.height())
+    if room_w and room_h:
+        width = min(width, room_w * 95 // 100)
+        height = min(height, room_h * 95 // 100)
+    widget.resize(width, height)
