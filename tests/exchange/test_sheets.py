@@ -20,7 +20,13 @@ from openpyxl.styles import Font
 
 from ysdesk.domain.errors import BadFileError
 from ysdesk.exchange import sheets
-from ysdesk.exchange.sheets import SheetGrid, column_index, column_letters, read_workbook
+from ysdesk.exchange.sheets import (
+    SheetGrid,
+    column_index,
+    column_letters,
+    open_workbook,
+    read_workbook,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -105,6 +111,42 @@ def test_hidden_sheets_are_read_and_marked(tmp_path: Path) -> None:
 
     grids = read_workbook(_workbook(tmp_path / "h.xlsx", build))
     assert [(g.name, g.hidden) for g in grids] == [("清单", False), ("_ysdesk", True)]
+
+
+def test_sheets_read_one_by_one_equal_the_whole_read(tmp_path: Path) -> None:
+    def build(wb, ws):
+        hidden = wb.create_sheet("_ysdesk", 0)
+        hidden["A1"] = "db_id"
+        hidden.sheet_state = "hidden"
+        wb.create_sheet("说明")["A1"] = "填报说明"
+        ws["XFD1048576"] = "stray"
+
+    path = _workbook(tmp_path / "h.xlsx", build)
+    whole = read_workbook(path)
+    with open_workbook(path) as book:
+        assert book.sheet_names == ["_ysdesk", "清单", "说明"]
+        hidden = book.read(["_ysdesk"])
+        rest = book.read(["说明", "清单"])
+    assert [g.name for g in rest] == ["清单", "说明"]  # the workbook's order
+    assert [*hidden, *rest] == whole
+    # Cells cut off go with the first visible sheet, whichever read fetches it.
+    assert [g.dropped_cells for g in whole] == [[], ["XFD1048576"], []]
+
+
+def test_workbook_total_is_checked_on_the_grids_too(tmp_path: Path, monkeypatch) -> None:
+    """Rows written out of order make screening's estimate low; the grids still count."""
+    src = _workbook(tmp_path / "src.xlsx")
+
+    def reorder(name: str, data: bytes) -> bytes | None:
+        if name == "xl/worksheets/sheet1.xml":
+            far = b'<row r="2000"><c r="A2000" t="inlineStr"><is><t>far</t></is></c></row>'
+            return data.replace(b"<sheetData>", b"<sheetData>" + far, 1)
+        return data
+
+    path = _rezip(src, tmp_path / "reordered.xlsx", reorder)
+    assert read_workbook(path)[0].n_rows == 2000
+    monkeypatch.setattr(sheets, "MAX_TOTAL_AREA", 4_000)
+    _refused(path, "数据量过大")
 
 
 def test_column_letters_round_trip() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from ysdesk.services.importer import (
     UPDATE,
     ImportChoices,
     apply_import,
+    build_preview,
+    parse_file,
+    plan_info,
     preview_file,
     revert_import,
 )
@@ -305,6 +309,49 @@ def test_deleted_hidden_data_falls_back_to_names(sample_store: Store, tmp_path: 
     wb.save(tmp_path / "bare.xlsx")
     preview = preview_file(sample_store, tmp_path / "bare.xlsx")
     assert preview.counts()["update"] == 1 and preview.counts()["unchanged"] == 85
+
+
+@pytest.mark.parametrize(
+    ("source", "year"), [("edited", None), ("edited", 2025), ("edited", 2026), ("gov", None)]
+)
+def test_preview_file_equals_parse_then_preview(
+    sample_store: Store, tmp_path: Path, source: str, year: int | None
+) -> None:
+    """The command line reads the sheets in a worker while it loads the projects; the preview
+    is the very one the window's two steps (parse in a worker, then compare) give."""
+    if source == "gov":
+        path = FIXTURES / "gov_return.xlsx"
+    else:
+        exported = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+        path = _edit(exported, tmp_path / "e.xlsx", {(0, STATUS_COL): "滞后", (4, NOTE_COL): "新"})
+    at_once = preview_file(sample_store, path, year=year)
+    parsed = parse_file(path, plan_info(sample_store), year=year)
+    in_steps = build_preview(sample_store, parsed, year=year)
+    assert at_once.to_json(TODAY) == in_steps.to_json(TODAY)
+    assert (at_once.messages, at_once.missing, at_once.file_hash, at_once.year) == (
+        in_steps.messages,
+        in_steps.missing,
+        in_steps.file_hash,
+        in_steps.year,
+    )
+    assert at_once.counts()["rows"] > 0
+
+
+def test_a_sheet_calamine_fails_on_is_refused_while_projects_load(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    """The big sheet fails in the worker thread (an entity no XML declares); the hidden sheet
+    read before it was fine, so the projects were loading meanwhile: still one BadFileError."""
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<t>", b"<t>&undeclared;", 1)
+            zout.writestr(item.filename, data)
+    with pytest.raises(BadFileError, match=r"broken\.xlsx"):
+        preview_file(sample_store, broken)
 
 
 def _project_rows_by_serial(ws) -> list[int]:

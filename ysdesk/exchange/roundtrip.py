@@ -104,10 +104,22 @@ class Base:
 
 @dataclass
 class RoundTrip:
-    """What a returned workbook still carries of its export."""
+    """What a returned workbook still carries of its export.
+
+    The bases are unpacked on first use: the year and the database they came from are known at
+    once, and a caller can unpack them in its own time (while the big sheet is being read).
+    """
 
     meta: ExportMeta
-    bases: dict[int, Base] = field(default_factory=dict)
+    packed: list[str] = field(default_factory=list, repr=False)
+    _bases: dict[int, Base] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def bases(self) -> dict[int, Base]:
+        """Per project id: the version, row hash and values as exported."""
+        if self._bases is None:
+            self._bases = _unpack_bases(self.packed)
+        return self._bases
 
 
 def base_value(project: Project, name: str) -> Any:
@@ -244,21 +256,25 @@ def _parse_hidden(grid: SheetGrid) -> RoundTrip | None:
         unit=values.get("unit", ""),
         sheet=values.get("sheet", ""),
     )
-    result = RoundTrip(meta=meta)
     if start is None:
-        return result
+        return RoundTrip(meta=meta)
     chunks = [row[1] for row in grid.rows[start:] if len(row) > 1 and isinstance(row[1], str)]
+    return RoundTrip(meta=meta, packed=chunks)
+
+
+def _unpack_bases(chunks: list[str]) -> dict[int, Base]:
+    bases: dict[int, Base] = {}
+    if not chunks:
+        return bases
     for line in _unpack(chunks).split("\n"):
         parts = line.split("\t", 3)
         if len(parts) != 4:
             continue
         try:
-            result.bases[int(parts[0])] = Base(
-                version=int(parts[1]), raw=parts[3], row_hash=parts[2]
-            )
+            bases[int(parts[0])] = Base(version=int(parts[1]), raw=parts[3], row_hash=parts[2])
         except ValueError:
             continue
-    return result
+    return bases
 
 
 def _text(value: object) -> str:

@@ -26,7 +26,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -65,11 +65,16 @@ _COLUMN_LETTERS = re.compile(rb"^[A-Z]{1,3}$")
 # whose position calamine infers from their neighbours.
 _CELL_START = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?:[^>]*?\sr="([A-Z]{1,4})([0-9]{1,9})")?')
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,9})"')
+# One pattern per concern, each fast: regex alternatives that all begin with "<" would be
+# tried at every one of a sheet's million tags.
 _UNUSUAL = re.compile(
-    rb'<c r="[A-Z]{2}|<c r="[A-Z][0-9]{6}|<row r="[0-9]{6}'  # column AA+, row 100,000+
-    rb'|<(?:c|row)(?! r=")[\s>/]'  # r missing or not first
-    rb"|<[A-Za-z_][\w.-]*:(?:c|row)\b"  # a namespace prefix (x:c)
+    rb'<(?:c(?: r="(?:[A-Z]{2}|[A-Z][0-9]{6})'  # column AA+, row 100,000+
+    rb'|(?! r=")[\s>/])'  # r missing or not first
+    rb'|row(?: r="[0-9]{6}|(?! r=")[\s>/]))'
 )
+# A namespace prefix (x:c, x:row), found by what follows the colon; text such as "备注:c d"
+# matches too and merely takes the exact path.
+_PREFIXED = re.compile(rb":(?:c|row)[\s>/]")
 _ROW_START = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b(?:[^>]*?\sr="([0-9]{1,9})")?')
 _CELL_ELEMENT = re.compile(
     rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(/>|>.*?</\1>)",
@@ -177,6 +182,12 @@ def column_index(letters: str | bytes) -> int:
 
 def read_workbook(path: Path | str) -> list[SheetGrid]:
     """Every worksheet of an .xlsx/.xlsm/.xls/.ods file, screened first; BadFileError if unsafe."""
+    with open_workbook(path) as book:
+        return book.read()
+
+
+def open_workbook(path: Path | str) -> Workbook:
+    """Screen a workbook file and open it for reading its sheets; BadFileError if unsafe."""
     path = Path(path)
     name = path.name or str(path)
     data = _read_file(path, name)
@@ -187,7 +198,7 @@ def read_workbook(path: Path | str) -> list[SheetGrid]:
         source, dropped = _screen_cfb(data, name), {}
     else:
         raise BadFileError(_foreign_message(data, name))
-    return _load(source, name, dropped)
+    return Workbook(source, name, dropped)
 
 
 # ------------------------------------------------------------------ screening
@@ -292,6 +303,8 @@ def _member_bytes(
     """A member's content, counting the bytes actually inflated (declared sizes can lie)."""
     if member.flag_bits & 0x1:
         raise BadFileError(f"文件“{name}”设有打开密码，请先取消密码后再导入。")
+    if member.compress_type == zipfile.ZIP_DEFLATED and isinstance(archive.fp, io.BytesIO):
+        return _inflate(archive.fp.getbuffer(), member, name, limit)
     try:
         with archive.open(member) as stream:
             chunks = []
@@ -309,6 +322,34 @@ def _member_bytes(
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
         raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。") from None
+
+
+def _inflate(data: memoryview, member: zipfile.ZipInfo, name: str, limit: int) -> bytes:
+    """A deflated member inflated in one call, up to `limit` bytes.
+
+    The checksum is left to calamine, which verifies it on reading (it reads the same bytes,
+    so the screening sees what calamine will see); zipfile's reads in chunks and its CRC pass
+    made inflating the largest part cost half again as much.
+    """
+    corrupt = BadFileError(f"文件“{name}”已损坏或不完整，无法读取。")
+    header = bytes(data[member.header_offset : member.header_offset + 30])
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise corrupt
+    name_length, extra_length = struct.unpack_from("<HH", header, 26)
+    start = member.header_offset + 30 + name_length + extra_length
+    compressed = data[start : start + member.compress_size]
+    if len(compressed) != member.compress_size:
+        raise corrupt
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        content = inflater.decompress(compressed, limit + 1)
+    except zlib.error:
+        raise corrupt from None
+    if len(content) > limit:
+        raise BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+    if not inflater.eof:
+        raise corrupt
+    return content
 
 
 def _declares_dtd(content: bytes) -> bool:
@@ -354,7 +395,7 @@ def _bounded_area(content: bytes) -> int | None:
     spans at most 99,999 × 26 cells, within MAX_SHEET_AREA: one regex pass proves it, about
     three times faster than listing every cell. Anything else takes the exact path.
     """
-    if _UNUSUAL.search(content):
+    if _UNUSUAL.search(content) or _PREFIXED.search(content):
         return None
     last = content.rfind(b'<row r="')
     if last < 0:
@@ -536,54 +577,100 @@ def _screen_biff(stream: bytes, name: str) -> None:
 
 
 # -------------------------------------------------------------------- reading
-def _load(source: bytes, name: str, dropped: dict[str, list[str]]) -> list[SheetGrid]:
-    """Read the screened bytes with calamine into SheetGrids."""
-    import python_calamine
+class Workbook:
+    """A workbook that passed screening, open in python-calamine; sheets are read on request.
 
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
-    except python_calamine.PasswordError:
-        raise BadFileError(f"文件“{name}”设有打开密码，请先在 Excel 中取消密码后再导入。") from None
-    except BaseException as exc:
-        _reraise_fatal(exc)
-        raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
-    grids: list[SheetGrid] = []
-    cut_refs = [ref for refs in dropped.values() for ref in refs]
-    try:
-        metadata = workbook.sheets_metadata
-        if len(metadata) > MAX_SHEETS:
-            raise BadFileError(f"文件“{name}”的工作表过多（{len(metadata)} 个）。")
-        for meta in metadata:
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
-            sheet = workbook.get_sheet_by_name(meta.name)
-            rows = _plain_rows(sheet.to_python(skip_empty_area=False))
-            merged = _merges(sheet.merged_cell_ranges, rows, name)
-            grids.append(
-                SheetGrid(
-                    name=meta.name,
-                    rows=rows,
-                    merged=merged,
-                    hidden=meta.visible != python_calamine.SheetVisibleEnum.Visible,
-                )
-            )
-    except BadFileError:
-        raise
-    except BaseException as exc:
-        _reraise_fatal(exc)
-        raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
-    finally:
-        workbook.close()
-    if not grids:
-        raise BadFileError(f"文件“{name}”中没有工作表。")
-    if cut_refs:
+    python-calamine parses a sheet with the GIL released, so `read` may run in a worker thread
+    while the caller does other work, but only one `read` at a time.
+    """
+
+    def __init__(self, source: bytes, name: str, dropped: dict[str, list[str]]) -> None:
+        import python_calamine
+
+        self.name = name
+        try:
+            self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
+        except python_calamine.PasswordError:
+            raise BadFileError(
+                f"文件“{name}”设有打开密码，请先在 Excel 中取消密码后再导入。"
+            ) from None
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
+        try:
+            metadata = self._book.sheets_metadata
+            if len(metadata) > MAX_SHEETS:
+                raise BadFileError(f"文件“{name}”的工作表过多（{len(metadata)} 个）。")
+            visible = python_calamine.SheetVisibleEnum.Visible
+            # (name, hidden) of every worksheet, in the workbook's order.
+            self._sheets = [
+                (meta.name, meta.visible != visible)
+                for meta in metadata
+                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+            ]
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, BadFileError):
+                raise
+            _reraise_fatal(exc)
+            raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
+        if not self._sheets:
+            self.close()
+            raise BadFileError(f"文件“{name}”中没有工作表。")
         # The cut cells cannot be attributed to a sheet name cheaply (parts are not names);
-        # the importer reports them once for the workbook.
-        for grid in grids:
-            if not grid.hidden:
-                grid.dropped_cells = cut_refs
-                break
-    return grids
+        # the importer reports them once, with the first visible sheet.
+        self._cut_refs = [ref for refs in dropped.values() for ref in refs]
+        self._cut_sheet = next((n for n, hidden in self._sheets if not hidden), None)
+        self._area = 0  # cells of the sheets read so far
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """The worksheets' names in the workbook's order."""
+        return [name for name, _ in self._sheets]
+
+    def read(self, names: Collection[str] | None = None) -> list[SheetGrid]:
+        """These worksheets (all when None) as grids, in the workbook's order."""
+        import python_calamine
+
+        grids: list[SheetGrid] = []
+        try:
+            for sheet_name, hidden in self._sheets:
+                if names is not None and sheet_name not in names:
+                    continue
+                sheet = self._book.get_sheet_by_name(sheet_name)
+                rows = _plain_rows(sheet.to_python(skip_empty_area=False))
+                # Screening bounds each sheet; the workbook's total is checked on the grids
+                # themselves too, since its per-sheet estimate trusts the row order.
+                self._area += len(rows) * max(map(len, rows), default=0)
+                if self._area > MAX_TOTAL_AREA:
+                    raise BadFileError(
+                        f"文件“{self.name}”的数据量过大（各工作表共约 {self._area} 个单元格）。"
+                    )
+                merged = _merges(sheet.merged_cell_ranges, rows, self.name)
+                grid = SheetGrid(name=sheet_name, rows=rows, merged=merged, hidden=hidden)
+                if sheet_name == self._cut_sheet and self._cut_refs:
+                    grid.dropped_cells = list(self._cut_refs)
+                grids.append(grid)
+        except BadFileError:
+            raise
+        except python_calamine.PasswordError:
+            raise BadFileError(
+                f"文件“{self.name}”设有打开密码，请先在 Excel 中取消密码后再导入。"
+            ) from None
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            raise BadFileError(f"文件“{self.name}”已损坏或格式无法识别，无法读取。") from None
+        return grids
+
+    def close(self) -> None:
+        """Release calamine's copy of the file."""
+        self._book.close()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _reraise_fatal(exc: BaseException) -> None:
@@ -649,8 +736,10 @@ __all__ = [
     "Cell",
     "Merge",
     "SheetGrid",
+    "Workbook",
     "column_index",
     "column_letters",
     "iter_nonempty",
+    "open_workbook",
     "read_workbook",
 ]

@@ -135,6 +135,7 @@ _ALIAS_FIELD: dict[str, str] = {
 # Longer aliases first, so "重点任务编号" is tried before "重点任务" when a header only starts so.
 _PREFIX_ALIASES = sorted((a for a in _ALIAS_FIELD if len(a) >= 3), key=len, reverse=True)
 _NAME_HEADERS = frozenset(FIELD_ALIASES["name"])
+_NAME_HEADER_STARTS = frozenset(alias[0] for alias in _NAME_HEADERS)
 _VALUE_FIELDS = frozenset(FIELD_ALIASES) - {"serial", "id", "either"}
 HEADER_SCAN_ROWS = 40
 
@@ -536,10 +537,19 @@ def split_zones(value: Cell, zones: Sequence[str]) -> tuple[list[str], list[str]
 
 # ------------------------------------------------------------------ parsing
 def parse_workbook(
-    grids: Sequence[SheetGrid], plan: PlanInfo, *, file_name: str, year: int | None = None
+    grids: Sequence[SheetGrid],
+    plan: PlanInfo,
+    *,
+    file_name: str,
+    year: int | None = None,
+    roundtrip: RoundTrip | None = None,
 ) -> ParsedSheet:
-    """Find the project sheet and parse its rows; BadFileError when nothing looks like one."""
-    roundtrip = read_roundtrip(grids)
+    """Find the project sheet and parse its rows; BadFileError when nothing looks like one.
+
+    `roundtrip` is the hidden data when the caller has read it already (else it is read here).
+    """
+    if roundtrip is None:
+        roundtrip = read_roundtrip(grids)
     if roundtrip is not None and roundtrip.meta.kind not in ("", KIND_LIST, KIND_UNIT):
         label = KIND_LABELS.get(roundtrip.meta.kind, roundtrip.meta.kind)
         raise BadFileError(f"文件“{file_name}”是导出的{label}，不是项目清单，不能导入。")
@@ -627,7 +637,9 @@ def _parse_rows(
         if not filled:
             continue
         row = _padded(rows[index], width)
-        first = next(v for v in raw if v is not None)
+        first = raw[0]
+        if first is None:
+            first = next(v for v in raw if v is not None)
         first_text = text_value(first) if isinstance(first, str) else ""
         if filled == 1 and (name_col >= len(raw) or raw[name_col] is None):
             # A lone value outside the name column: a section, a total or a footnote.
@@ -676,12 +688,8 @@ def _untouched(
     base = bases.get(project_id) if project_id is not None else None
     if base is None or not base.row_hash or row_hash(row[_HASHED]) != base.row_hash:
         return None
-    task_no, _ = reader.tasks.match(row[1])
-    parsed = ParsedRow(row=number, project_id=project_id, untouched=True)
-    parsed.values["name"] = text_value(row[2])
-    parsed.values["task_no"] = task_no
-    parsed._pending = (reader, row)
-    return parsed
+    values = {"name": text_value(row[2]), "task_no": reader.tasks.match(row[1])[0]}
+    return ParsedRow(number, values, project_id, untouched=True, _pending=(reader, row))
 
 
 def _padded(row: list[Cell], width: int) -> list[Cell]:
@@ -693,7 +701,9 @@ def _is_repeated_header(row: list[Cell], header_row: list[Cell], columns: dict[s
     if value is None:
         return False
     if value != header_row[columns["name"]] and (
-        not isinstance(value, str) or remove_spaces(value) not in _NAME_HEADERS
+        value.__class__ is not str
+        or value.lstrip()[:1] not in _NAME_HEADER_STARTS  # type: ignore[union-attr]
+        or remove_spaces(value) not in _NAME_HEADERS  # type: ignore[arg-type]
     ):
         return False  # the cheap tests first: a project's name is no header word
     hits = 0
@@ -777,6 +787,8 @@ class _RowReader:
 
 
 def _project_id(value: Cell) -> int | None:
+    if value.__class__ is float:  # how calamine gives every number
+        return int(value) if value.is_integer() and value > 0 else None  # type: ignore[union-attr]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value).is_integer() and value > 0:
             return int(value)

@@ -19,6 +19,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,8 +40,15 @@ from ysdesk.domain.model import (
 )
 from ysdesk.domain.text import remove_spaces
 from ysdesk.domain.units import UnitResolver
-from ysdesk.exchange.roundtrip import BASE_FIELDS, Base, base_value, same_as_base
-from ysdesk.exchange.sheets import read_workbook
+from ysdesk.exchange.roundtrip import (
+    BASE_FIELDS,
+    HIDDEN_SHEET,
+    Base,
+    base_value,
+    read_roundtrip,
+    same_as_base,
+)
+from ysdesk.exchange.sheets import open_workbook, read_workbook
 from ysdesk.exchange.xlsx_import import ParsedRow, ParsedSheet, PlanInfo, parse_workbook
 from ysdesk.services.progress import NullProgress, Progress
 from ysdesk.store import Store
@@ -242,11 +250,15 @@ def parse_file(
     sheet = parse_workbook(grids, plan, file_name=path.name, year=year)
     progress.tick()
     progress.finish()
+    return ParsedFile(path=path, sheet=sheet, file_hash=_file_hash(path))
+
+
+def _file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    return ParsedFile(path=path, sheet=sheet, file_hash=digest.hexdigest())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------ preview
@@ -314,6 +326,19 @@ def build_preview(
 
     The year is `year`, else the one the sheet names, else `default_year` (the window's).
     """
+    return _build_preview(store, parsed_file, unit, year, default_year, progress, None)
+
+
+def _build_preview(
+    store: Store,
+    parsed_file: ParsedFile,
+    unit: str | None,
+    year: int | None,
+    default_year: int | None,
+    progress: Progress | None,
+    loaded: tuple[int, list[Project]] | None,
+) -> ImportPreview:
+    """build_preview, given the projects of a year when the caller has loaded them."""
     progress = progress or NullProgress()
     parsed = parsed_file.sheet
     year = _resolve_year(store, parsed, year, default_year)
@@ -351,7 +376,10 @@ def build_preview(
     else:
         preview.messages.append("表格中的隐藏工作表已被删除，无法检测冲突，按数据库现值比较。")
 
-    projects = store.list_projects(ProjectFilter(year=year))
+    if loaded is not None and loaded[0] == year:
+        projects = loaded[1]
+    else:
+        projects = store.list_projects(ProjectFilter(year=year))
     by_id = {p.id: p for p in projects}
     names = _NameIndex(projects)
     seen: dict[int, int] = {}  # project id → sheet row that matched it
@@ -382,9 +410,40 @@ def preview_file(
     year: int | None = None,
     progress: Progress | None = None,
 ) -> ImportPreview:
-    """Parse and preview in one go (the command line)."""
-    parsed = parse_file(path, plan_info(store), year=year, progress=progress)
-    return build_preview(store, parsed, unit=unit, year=year, progress=progress)
+    """Parse and preview in one go (the command line).
+
+    python-calamine parses a sheet with the GIL released: while it reads the big sheets in a
+    worker thread, this thread loads the projects they will be compared with (the year is
+    `year` or the one the small hidden sheet of our own export names, read first) and unpacks
+    the export's bases. On two cores the store's share of the work then costs no time.
+    """
+    progress = progress or NullProgress()
+    path = Path(path)
+    plan = plan_info(store)
+    progress.start(2, f"读取 {path.name}")
+    with open_workbook(path) as book:
+        names = book.sheet_names
+        hidden = book.read([HIDDEN_SHEET]) if HIDDEN_SHEET in names else []
+        roundtrip = read_roundtrip(hidden)
+        known_year = year or (roundtrip.meta.year if roundtrip is not None else None)
+        # Leaving the pool waits for the worker, also when this thread fails.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reading = pool.submit(book.read, [n for n in names if n != HIDDEN_SHEET])
+            loaded = None
+            if known_year is not None:
+                loaded = (known_year, store.list_projects(ProjectFilter(year=known_year)))
+            if roundtrip is not None:
+                _ = roundtrip.bases  # unpacked now, while the sheets are being read
+            file_hash = _file_hash(path)
+            grids = reading.result()
+    progress.tick()
+    order = {name: index for index, name in enumerate(names)}
+    grids = sorted([*grids, *hidden], key=lambda grid: order[grid.name])
+    sheet = parse_workbook(grids, plan, file_name=path.name, year=year, roundtrip=roundtrip)
+    progress.tick()
+    progress.finish()
+    parsed = ParsedFile(path=path, sheet=sheet, file_hash=file_hash)
+    return _build_preview(store, parsed, unit, year, None, progress, loaded)
 
 
 class _NameIndex:
