@@ -208,3 +208,14 @@ def test_leaf_names_are_read_for_those_leaves_only(sample_store, today, monkeypa
     index.prime_labels(ids)
     assert [index.name(i) for i in ids] == [sample_store.get_project(i).name for i in ids]
     assert reads == [len(ids)]
+
+
+def test_a_cancelled_prefetch_stops(sample_db) -> None:
+    import pytest
+
+    from ysdesk.services.progress import Cancelled
+    from ysdesk.services.project_index import prefetch_columns, prefetch_search
+
+    for read in (prefetch_columns, prefetch_search):
+        with pytest.raises(Cancelled):
+            read(sample_db, 2025, lambda: True)

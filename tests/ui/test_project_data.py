@@ -81,20 +81,23 @@ def test_search_typed_before_the_texts_arrive_waits_then_applies(gated_window, g
     window = gated_window
     store = window.ctx.store
     shown = window.table.model.ids()
+    # Names and links are read first; a search typed meanwhile goes ahead of them.
+    assert window.data.loading_groups == project_data.COLUMN_GROUPS
     qtbot.keyClicks(window.filter_bar.search, "fd")
-    # Nothing was read on the main thread: the rows stay, greyed, and the caption says why.
+    assert window.data.loading_groups == {project_index.SEARCH}
+    # Nothing was read on the main thread: the rows stay and the caption says why.
     assert gate.main_thread_reads == []
-    assert window.table.waiting
-    assert not window.table.view.isEnabled()
+    assert window.table.waiting and window.table.caption.busy()
     assert window.table.model.ids() == shown
     assert "正在载入检索数据" in window.table.caption.text()
     gate.open()
     _settled(window, qtbot)
     expected = store.project_ids(ProjectFilter(year=2025, text="fd"), window.ctx.today)
     assert expected and window.table.model.ids() == expected
-    assert window.table.view.isEnabled()
+    assert not window.table.caption.busy()
     assert "筛选后" in window.table.caption.text()
     assert gate.main_thread_reads == []
+    assert all(window.data.index.has(g) for g in project_data.COLUMN_GROUPS)
 
 
 def test_zone_tree_shows_loading_then_builds(gated_window, gate, qtbot, qtmodeltester):

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, groupby, repeat
 from operator import contains, itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 from ysdesk.domain.model import OVERDUE_LABEL, ProjectFilter, Role, Status
 from ysdesk.domain.search import normalize_search_text, query_terms
@@ -34,6 +35,7 @@ from ysdesk.store.index_queries import (
     core_rows,
     haystacks,
     label_rows,
+    label_sort_rows,
     link_rows,
     open_reader,
     plan_order,
@@ -77,6 +79,7 @@ def split_haystack(haystack: str) -> tuple[str, str]:
 
 
 Links = dict[int, tuple[str, ...]]
+T = TypeVar("T")
 # Groups of columns the index reads apart (see `ProjectIndex.missing`).
 LABELS, SORT, LINKS, SEARCH = "labels", "sort", "links", "search"
 _CHUNK = 2000  # rows between two looks at the cancel flag
@@ -169,16 +172,21 @@ def prefetch_columns(
     try:
         order = plan_order(reader, year)
         _check(cancelled)
-        labels = {pid: (code, name) for pid, code, name in label_rows(reader, year)}
-        _check(cancelled)
-        sort_columns = {pid: (deadline, head) for pid, deadline, head in sort_rows(reader, year)}
-        _check(cancelled)
+        labels: dict[int, tuple[str, str]] = {}
+        sort_columns: dict[int, tuple[str | None, str]] = {}
+        for pid, code, name, deadline, head in _watched(label_sort_rows(reader, year), cancelled):
+            labels[pid] = (code, name)
+            sort_columns[pid] = (deadline, head)
+        zone_links, unit_links = link_rows(reader, year)
         zones, leads, cos = shape_links(
-            *link_rows(reader, year), zone_names(reader), unit_names(reader)
+            _watched(zone_links, cancelled),
+            _watched(unit_links, cancelled),
+            zone_names(reader),
+            unit_names(reader),
         )
     finally:
         reader.close()
-    _check(cancelled)
+    by_link = link_lists(_watched(order, cancelled), zones, leads, cos)
     return Prefetched(
         year=year,
         order=order,
@@ -187,7 +195,7 @@ def prefetch_columns(
         zones=zones,
         leads=leads,
         cos=cos,
-        by_link=link_lists(order, zones, leads, cos),
+        by_link=by_link,
     )
 
 
@@ -199,9 +207,7 @@ def prefetch_search(
     cjk_views: dict[int, str] = {}
     reader = open_reader(path)
     try:
-        for count, (pid, haystack) in enumerate(haystacks(reader, year=year)):
-            if not count % _CHUNK:
-                _check(cancelled)
+        for pid, haystack in _watched(haystacks(reader, year=year), cancelled):
             ascii_views[pid], cjk_views[pid] = split_haystack(haystack)
     finally:
         reader.close()
@@ -216,6 +222,18 @@ def prefetch(path: Path, year: int) -> Prefetched:
 def _check(cancelled: Callable[[], bool]) -> None:
     if cancelled():
         raise Cancelled()
+
+
+def _watched(items: Iterable[T], cancelled: Callable[[], bool]) -> Iterator[T]:
+    """The items, stopping (Cancelled) within a few milliseconds of being cancelled.
+
+    A cancelled stage that ran on to its end would compete with its replacement, and
+    with the main thread, for the interpreter.
+    """
+    for count, item in enumerate(items):
+        if not count % _CHUNK:
+            _check(cancelled)
+        yield item
 
 
 class ProjectIndex:

@@ -89,6 +89,16 @@ def sort_rows(
     )
 
 
+def label_sort_rows(store: Store, year: int) -> Iterator[tuple[int, str, str, str | None, str]]:
+    """(id, code, name, derived deadline, head of 进展情况): label_rows and sort_rows in one
+    pass over the wide project rows (each read walks them: ~0.4 s apiece on 100,000)."""
+    return store.conn.execute(
+        f"SELECT p.id, p.code, p.name, p.deadline, substr(p.progress, 1, {PROGRESS_HEAD})"
+        " FROM projects p WHERE p.year = ?",
+        (year,),
+    )
+
+
 def link_rows(
     store: Store, year: int, ids: Sequence[int] | None = None
 ) -> tuple[Iterator[tuple[int, int]], Iterator[tuple[int, int, int]]]:

@@ -67,6 +67,7 @@ def main_thread_first() -> Iterator[None]:
 class _Fetch:
     """One prefetch stage under way, with what changed while the worker read."""
 
+    groups: frozenset[str] = frozenset()  # what this stage reads
     changed: set[int] = field(default_factory=set)
     plan_changed: bool = False
     task: Task | None = None
@@ -148,6 +149,11 @@ class ProjectData(QObject):
         """Whether a worker is reading column groups for the index shown."""
         return self._fetch is not None
 
+    @property
+    def loading_groups(self) -> frozenset[str]:
+        """The column groups the worker is reading now (empty when it is idle)."""
+        return self._fetch.groups if self._fetch is not None else frozenset()
+
     def ready(self, groups: Iterable[str]) -> bool:
         """Whether the index holds these column groups now.
 
@@ -162,7 +168,11 @@ class ProjectData(QObject):
             self.index.load(missing)
             return True
         if self._fetch is None:
-            self._start_fetch()
+            self._start_fetch(missing)
+        elif not self._fetch.groups & missing:
+            # The user waits for the other stage: it goes first, this one runs again after.
+            self._cancel_fetch()
+            self._start_fetch(missing)
         return False
 
     def prefetch(self) -> None:
@@ -177,21 +187,25 @@ class ProjectData(QObject):
     def _can_fetch(self) -> bool:
         return self.ctx.store.path is not None and self.ctx.tasks is not None
 
-    def _start_fetch(self) -> None:
+    def _start_fetch(self, wanted: Iterable[str] = ()) -> None:
+        """Start the next stage: the one a view waits for, else names and links first."""
         if not self._can_fetch():
             return
         index = self.index
         need_columns = not all(index.has(g) for g in COLUMN_GROUPS)
-        if need_columns:
-            self._run_stage(prefetch_columns)
-        elif not index.has(SEARCH):
-            self._run_stage(prefetch_search)
+        need_search = not index.has(SEARCH)
+        if need_search and SEARCH in set(wanted):
+            self._run_stage(prefetch_search, frozenset({SEARCH}))
+        elif need_columns:
+            self._run_stage(prefetch_columns, COLUMN_GROUPS)
+        elif need_search:
+            self._run_stage(prefetch_search, frozenset({SEARCH}))
 
-    def _run_stage(self, read: Callable[..., Prefetched]) -> None:
+    def _run_stage(self, read: Callable[..., Prefetched], groups: frozenset[str]) -> None:
         path = self.ctx.store.path
         assert path is not None
         year = self.year
-        fetch = self._fetch = _Fetch()
+        fetch = self._fetch = _Fetch(groups)
 
         def arrived(data: Prefetched) -> None:
             if self._fetch is not fetch:
