@@ -21,16 +21,18 @@ after the file has been proven small, well-formed and bounded:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 from ysdesk.domain.errors import BadFileError
 
@@ -622,6 +624,7 @@ class Workbook:
         self._cut_refs = [ref for refs in dropped.values() for ref in refs]
         self._cut_sheet = next((n for n, hidden in self._sheets if not hidden), None)
         self._area = 0  # cells of the sheets read so far
+        self._pending: PendingSheets | None = None
 
     @property
     def sheet_names(self) -> list[str]:
@@ -630,14 +633,31 @@ class Workbook:
 
     def read(self, names: Collection[str] | None = None) -> list[SheetGrid]:
         """These worksheets (all when None) as grids, in the workbook's order."""
-        import python_calamine
+        return self._to_grids(self._parse(names))
 
+    def read_in_background(self, names: Collection[str] | None = None) -> PendingSheets:
+        """Start reading these worksheets in a worker thread and return at once.
+
+        calamine parses with the GIL released, so the calling thread can work meanwhile.
+        `PendingSheets.result()` turns the parsed sheets into grids on the calling thread:
+        that part builds Python objects under the GIL, and two threads taking turns at the
+        GIL only slow each other down (the other thread's queries wait at every row).
+        """
+        self._pending = PendingSheets(self, names)
+        return self._pending
+
+    def _parse(self, names: Collection[str] | None) -> list[tuple[str, bool, Any]]:
+        with self._calamine_errors():
+            return [
+                (sheet_name, hidden, self._book.get_sheet_by_name(sheet_name))
+                for sheet_name, hidden in self._sheets
+                if names is None or sheet_name in names
+            ]
+
+    def _to_grids(self, parsed: list[tuple[str, bool, Any]]) -> list[SheetGrid]:
         grids: list[SheetGrid] = []
-        try:
-            for sheet_name, hidden in self._sheets:
-                if names is not None and sheet_name not in names:
-                    continue
-                sheet = self._book.get_sheet_by_name(sheet_name)
+        with self._calamine_errors():
+            for sheet_name, hidden, sheet in parsed:
                 rows = _plain_rows(sheet.to_python(skip_empty_area=False))
                 # Screening bounds each sheet; the workbook's total is checked on the grids
                 # themselves too, since its per-sheet estimate trusts the row order.
@@ -651,6 +671,15 @@ class Workbook:
                 if sheet_name == self._cut_sheet and self._cut_refs:
                     grid.dropped_cells = list(self._cut_refs)
                 grids.append(grid)
+        return grids
+
+    @contextlib.contextmanager
+    def _calamine_errors(self) -> Iterator[None]:
+        """Whatever calamine raises (or panics with) becomes one sentence for the user."""
+        import python_calamine
+
+        try:
+            yield
         except BadFileError:
             raise
         except python_calamine.PasswordError:
@@ -660,10 +689,11 @@ class Workbook:
         except BaseException as exc:
             _reraise_fatal(exc)
             raise BadFileError(f"文件“{self.name}”已损坏或格式无法识别，无法读取。") from None
-        return grids
 
     def close(self) -> None:
-        """Release calamine's copy of the file."""
+        """Release calamine's copy of the file (after a read in the background has ended)."""
+        if self._pending is not None:
+            self._pending.wait()
         self._book.close()
 
     def __enter__(self) -> Workbook:
@@ -671,6 +701,34 @@ class Workbook:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class PendingSheets:
+    """Worksheets being parsed by calamine in a worker thread (Workbook.read_in_background)."""
+
+    def __init__(self, book: Workbook, names: Collection[str] | None) -> None:
+        self._book = book
+        self._parsed: list[tuple[str, bool, Any]] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(names,), name="ysdesk-read")
+        self._thread.start()
+
+    def _run(self, names: Collection[str] | None) -> None:
+        try:
+            self._parsed = self._book._parse(names)
+        except BaseException as exc:  # handed to the thread that asks for the result
+            self._error = exc
+
+    def wait(self) -> None:
+        """Until the worker has finished."""
+        self._thread.join()
+
+    def result(self) -> list[SheetGrid]:
+        """The grids (built on this thread), or the worker's BadFileError."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._book._to_grids(self._parsed)
 
 
 def _reraise_fatal(exc: BaseException) -> None:
@@ -735,6 +793,7 @@ __all__ = [
     "MAX_SHEET_AREA",
     "Cell",
     "Merge",
+    "PendingSheets",
     "SheetGrid",
     "Workbook",
     "column_index",

@@ -19,7 +19,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -412,7 +411,7 @@ def preview_file(
 ) -> ImportPreview:
     """Parse and preview in one go (the command line).
 
-    python-calamine parses a sheet with the GIL released: while it reads the big sheets in a
+    python-calamine parses a sheet with the GIL released: while it parses the big sheets in a
     worker thread, this thread loads the projects they will be compared with (the year is
     `year` or the one the small hidden sheet of our own export names, read first) and unpacks
     the export's bases. On two cores the store's share of the work then costs no time.
@@ -426,16 +425,15 @@ def preview_file(
         hidden = book.read([HIDDEN_SHEET]) if HIDDEN_SHEET in names else []
         roundtrip = read_roundtrip(hidden)
         known_year = year or (roundtrip.meta.year if roundtrip is not None else None)
-        # Leaving the pool waits for the worker, also when this thread fails.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            reading = pool.submit(book.read, [n for n in names if n != HIDDEN_SHEET])
-            loaded = None
-            if known_year is not None:
-                loaded = (known_year, store.list_projects(ProjectFilter(year=known_year)))
-            if roundtrip is not None:
-                _ = roundtrip.bases  # unpacked now, while the sheets are being read
-            file_hash = _file_hash(path)
-            grids = reading.result()
+        # Closing the workbook waits for the worker, also when this thread fails.
+        reading = book.read_in_background([n for n in names if n != HIDDEN_SHEET])
+        loaded = None
+        if known_year is not None:
+            loaded = (known_year, store.list_projects(ProjectFilter(year=known_year)))
+        if roundtrip is not None:
+            _ = roundtrip.bases  # unpacked now, while the sheets are being read
+        file_hash = _file_hash(path)
+        grids = reading.result()
     progress.tick()
     order = {name: index for index, name in enumerate(names)}
     grids = sorted([*grids, *hidden], key=lambda grid: order[grid.name])
@@ -477,6 +475,21 @@ def _preview_row(
     bases: dict[int, Base],
     trust_ids: bool,
 ) -> PreviewRow:
+    if row.untouched and trust_ids and not row.errors:
+        # Most rows of a return: every cell as exported, matched by the hidden id. Whatever the
+        # database did since, it keeps (the general path below ends the same way).
+        current = by_id.get(row.project_id)
+        in_scope = current is not None and (not scope or scope in current.lead_units)
+        if in_scope and current.id not in seen:  # type: ignore[union-attr]
+            seen[current.id] = row.row  # type: ignore[index, union-attr]
+            return PreviewRow(
+                row.row,
+                UNCHANGED,
+                current,
+                current,
+                messages=list(row.messages),
+                progress_date=row.progress_date,
+            )
     result = PreviewRow(
         row=row.row,
         action=ERROR,
