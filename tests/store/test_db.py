@@ -120,6 +120,43 @@ def test_insert_derives_deadline_search_text_and_audits(fresh_store: Store) -> N
     assert [h.text for h in history] == ["已召开启动会"]
 
 
+def test_every_field_reads_back_under_its_own_name(fresh_store: Store) -> None:
+    """list_projects builds projects positionally: each column must land in its own field."""
+    origin = fresh_store.insert_project(_project(name="来源项目"))
+    p = fresh_store.insert_project(
+        _project(
+            code="2025-03-009",
+            name="字段各不相同的项目",
+            zones=("生态创新融合区", "科技创新策源区"),
+            lead_units=("区科委", "复旦大学"),
+            co_units=("同济大学",),
+            goal="年度目标文字",
+            deadline_text="2025年6月",
+            status=Status.LAGGING,
+            progress="进展文字",
+            note="备注文字",
+            origin_id=origin.id,
+        )
+    )
+    got = fresh_store.list_projects(ProjectFilter(ids=(p.id,)))[0]
+    row = fresh_store.conn.execute(
+        "SELECT code, created_at, updated_at, version FROM projects WHERE id = ?", (p.id,)
+    ).fetchone()
+    assert (got.id, got.year, got.name, got.task_no, got.area_no) == (p.id, 2025, p.name, 3, 1)
+    assert (got.code, got.created_at, got.updated_at, got.version) == tuple(row)
+    assert got.zones == ("科技创新策源区", "生态创新融合区")  # in the plan's zone order
+    assert (got.lead_units, got.co_units) == (("区科委", "复旦大学"), ("同济大学",))
+    assert (got.goal, got.deadline_text, got.progress, got.note) == (
+        "年度目标文字",
+        "2025年6月",
+        "进展文字",
+        "备注文字",
+    )
+    assert got.deadline is not None and got.deadline.isoformat() == "2025-06-30"
+    assert got.status is Status.LAGGING and got.origin_id == origin.id
+    assert got == p
+
+
 def test_update_changes_fields_bumps_version_and_audits_each(fresh_store: Store) -> None:
     p = fresh_store.insert_project(_project())
     q = fresh_store.update_project(
