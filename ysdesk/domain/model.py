@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from json.encoder import encode_basestring as json_string  # the C function json.dumps uses
@@ -305,16 +305,18 @@ class Project:
         dict only for json's encoder to walk it again costs twice as much.
         """
         s = json_string
-        deadline = s(self.deadline.isoformat()) if self.deadline else "null"
+        deadline = self.deadline
+        overdue = deadline is not None and deadline < today and self.status is not Status.DONE
         return (
             f'{{"id": {json_number(self.id)}, "code": {s(self.code)}, '
             f'"year": {json_number(self.year)}, "name": {s(self.name)}, '
             f'"task_no": {json_number(self.task_no)}, "area_no": {json_number(self.area_no)}, '
             f'"zones": {json_strings(self.zones)}, "lead_units": {json_strings(self.lead_units)}, '
             f'"co_units": {json_strings(self.co_units)}, "goal": {s(self.goal)}, '
-            f'"deadline_text": {s(self.deadline_text)}, "deadline": {deadline}, '
+            f'"deadline_text": {s(self.deadline_text)}, '
+            f'"deadline": {s(deadline.isoformat()) if deadline else "null"}, '
             f'"status": {s(self.status.value)}, "progress": {s(self.progress)}, '
-            f'"note": {s(self.note)}, "overdue": {"true" if self.is_overdue(today) else "false"}, '
+            f'"note": {s(self.note)}, "overdue": {"true" if overdue else "false"}, '
             f'"version": {json_number(self.version)}, "origin_id": {json_number(self.origin_id)}, '
             f'"created_at": {s(self.created_at)}, "updated_at": {s(self.updated_at)}}}'
         )
@@ -329,8 +331,10 @@ def json_number(value: int | None) -> str:
     return _json_dumps(value)
 
 
-def json_strings(values: Iterable[str]) -> str:
+def json_strings(values: Sequence[str]) -> str:
     """A list of strings as JSON text (as json.dumps writes it, non-ASCII kept)."""
+    if len(values) < 2:  # most unit and zone lists
+        return f"[{json_string(values[0])}]" if values else "[]"
     return "[" + ", ".join(map(json_string, values)) + "]"
 
 
