@@ -11,6 +11,7 @@ import gc
 import itertools
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -726,27 +727,32 @@ def _cycle_collection_paused() -> Iterator[None]:
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    from ysdesk.services.importer import (
-        CONFLICT,
-        ERROR,
-        UNCHANGED,
-        ImportChoices,
-        apply_import,
-        preview_file,
-        row_line,
-        summary_line,
-    )
+    # The file is screened and calamine set parsing it (in a thread, GIL released) before the
+    # importer and the store are even loaded: loading them then overlaps the parse.
+    from ysdesk.services.import_reading import start_reading
 
     with _cycle_collection_paused():
-        store = ctx.open_store(readonly=args.dry_run)
-        try:
-            preview = preview_file(store, Path(args.file), unit=args.unit, year=args.year)
-            receipt = None
-            if not args.dry_run:
-                choices = ImportChoices(accept_sheet=args.accept_sheet)
-                receipt = apply_import(store, preview, choices)
-        finally:
-            store.close()
+        with start_reading(Path(args.file)) as started:
+            from ysdesk.services.importer import (
+                CONFLICT,
+                ERROR,
+                UNCHANGED,
+                ImportChoices,
+                apply_import,
+                preview_started,
+                row_line,
+                summary_line,
+            )
+
+            store = ctx.open_store(readonly=args.dry_run)
+            try:
+                preview = preview_started(store, started, unit=args.unit, year=args.year)
+                receipt = None
+                if not args.dry_run:
+                    choices = ImportChoices(accept_sheet=args.accept_sheet)
+                    receipt = apply_import(store, preview, choices)
+            finally:
+                store.close()
         if args.json:
             data = preview.to_json(ctx.today, with_rows=False)
             data["applied"] = (
@@ -809,10 +815,24 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
 }
 
 
+def _run_command(args: argparse.Namespace, ctx: Context) -> int:
+    # A damaged file opens and then fails on whichever query reaches the bad page: that is
+    # a sentence for the user (restore a backup), not an internal error.
+    try:
+        return COMMANDS[args.command](args, ctx)
+    except sqlite3.Error:
+        # Loaded only now: a command loads the store when it needs it (import --dry-run
+        # loads it while calamine parses the file).
+        from ysdesk.store.db import user_errors
+
+        with user_errors():
+            raise
+
+
 def _log_internal_error() -> Path | None:
     import traceback
 
-    from ysdesk.services.workspace import user_data_dir
+    from ysdesk.services.locations import user_data_dir
 
     try:
         folder = user_data_dir()
@@ -863,7 +883,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
-    from ysdesk.services.workspace import default_db_path
+    from ysdesk.services.locations import default_db_path
 
     db_path = Path(args.db).expanduser() if args.db else default_db_path()
     ctx = Context(db_path=db_path, today=args.today or date.today())
@@ -872,12 +892,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ysdesk.ui.app import run_app
 
             return run_app(db_path if args.db else None)
-        from ysdesk.store.db import user_errors
-
-        # A damaged file opens and then fails on whichever query reaches the bad page: that is
-        # a sentence for the user (restore a backup), not an internal error.
-        with user_errors():
-            return COMMANDS[args.command](args, ctx)
+        return _run_command(args, ctx)
     except UserError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_REFUSED

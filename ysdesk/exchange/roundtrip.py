@@ -15,10 +15,12 @@ import json
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ysdesk.domain.model import Project
 from ysdesk.exchange.sheets import SheetGrid
+
+if TYPE_CHECKING:  # the import reads the hidden sheet before the domain model is loaded
+    from ysdesk.domain.model import Project
 
 HIDDEN_SHEET = "_ysdesk"
 FORMAT_NAME = "ysdesk-exchange"
@@ -191,8 +193,11 @@ _MAX_UNPACKED = 256 * 1024 * 1024
 def row_hash(texts: Iterable[Any]) -> str:
     """A short hash of a row's cells as written: a row whose cells still hash the same was
     not touched, so the import need not parse it (most rows of a return)."""
-    parts = ["" if t is None else t if t.__class__ is str else repr(t) for t in texts]
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=10).hexdigest()
+    parts = [t if t.__class__ is str else "" if t is None else repr(t) for t in texts]
+    return _blake2b("\x1f".join(parts).encode("utf-8"), digest_size=10).hexdigest()
+
+
+_blake2b = hashlib.blake2b
 
 
 def project_chunks(

@@ -4,40 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from ysdesk.bundled import bundled
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import ProgressEntry, Project, Status
+
+# Re-exported: the window and older callers import them from here.
+from ysdesk.services.locations import DB_NAME as DB_NAME
+from ysdesk.services.locations import ENV_DB, default_db_path
+from ysdesk.services.locations import user_data_dir as user_data_dir
 from ysdesk.store import Store
 from ysdesk.store.backup import copy_file_backup
 from ysdesk.store.db import connect
 from ysdesk.store.lock import WriterLock
 
-ENV_DB = "YSDESK_DB"
-DB_NAME = "ysdesk.db"
 SAMPLE_ORIGIN = "示例数据"
-
-
-def user_data_dir() -> Path:
-    """The per-user data folder: %APPDATA%\\ysdesk, ~/Library/Application Support/ysdesk, or XDG."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "ysdesk"
-
-
-def default_db_path() -> Path:
-    """$YSDESK_DB, else ysdesk.db in the per-user data folder."""
-    env = os.environ.get(ENV_DB)
-    if env:
-        return Path(env).expanduser()
-    return user_data_dir() / DB_NAME
 
 
 def sample_json(name: str) -> Any:
