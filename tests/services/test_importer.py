@@ -263,6 +263,32 @@ def test_unit_sheet_may_change_only_its_own_projects(sample_store: Store, tmp_pa
     assert len(preview.missing) == 1
 
 
+def test_unit_sheet_cannot_change_its_locked_columns(sample_store: Store, tmp_path: Path) -> None:
+    paths = export_unit_sheets(sample_store, 2025, tmp_path / "units", today=TODAY)
+    sheet = next(p for p in paths if p.name.endswith("_区教育局.xlsx"))
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["项目清单"]
+    ws.protection.sheet = False  # a department that removed the protection
+    row = _project_rows(ws)[0]
+    project = sample_store.get_project(ws.cell(row, ID_COL).value)
+    ws.cell(row, NAME_COL).value = project.name + "（改名）"
+    ws.cell(row, 6).value = "区科委"  # 牵头单位: hand the project to another unit
+    ws.cell(row, NOTE_COL).value = "教育局备注"
+    wb.save(tmp_path / "return.xlsx")
+    preview = preview_file(sample_store, tmp_path / "return.xlsx")
+    (changed,) = _by_action(preview, UPDATE)
+    assert [c.field for c in changed.changes] == ["note"]
+    assert any("“项目名称”不可修改" in m for m in changed.messages)
+    assert any("“牵头单位”不可修改" in m for m in changed.messages)
+    apply_import(sample_store, preview, ImportChoices())
+    after = sample_store.get_project(project.id)
+    assert (after.name, after.lead_units, after.note) == (
+        project.name,
+        project.lead_units,
+        "教育局备注",
+    )
+
+
 def test_unit_option_scopes_a_full_list(sample_store: Store, tmp_path: Path) -> None:
     path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
     rows = {}

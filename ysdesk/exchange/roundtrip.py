@@ -54,6 +54,8 @@ BASE_FIELDS: tuple[str, ...] = (
     "note",
 )
 # Column order of an exported 项目清单 (and unit sheet), the hidden id last.
+# What a unit may fill in on its own sheet; every other column is locked by sheet protection.
+UNIT_SHEET_FIELDS: frozenset[str] = frozenset({"status", "progress", "note"})
 LIST_LAYOUT: tuple[str, ...] = ("serial", *BASE_FIELDS, "id")
 # A base value longer than this is kept as its hash: equality is all the merge needs, and a
 # cell holds at most 32,767 characters.

@@ -27,6 +27,8 @@ from ysdesk.exchange.roundtrip import (
     ID_HEADER,
     KIND_DIVISION,
     KIND_MATRIX,
+    LIST_LAYOUT,
+    UNIT_SHEET_FIELDS,
     ExportMeta,
     meta_rows,
     project_chunks,
@@ -66,7 +68,7 @@ LIST_COLUMNS: tuple[tuple[str, float], ...] = (
 )
 UNIT_GROUP = "责任单位"
 STATUS_COLUMN = 8  # 0-based: 推进状态
-UNIT_EDITABLE = frozenset({8, 9, 10})  # 推进状态, 进展情况, 备注 stay unlocked in unit sheets
+UNIT_EDITABLE = frozenset(LIST_LAYOUT.index(f) for f in UNIT_SHEET_FIELDS)
 
 DIVISION_COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 5.5),

@@ -39,7 +39,14 @@ from ysdesk.domain.model import (
 )
 from ysdesk.domain.text import remove_spaces
 from ysdesk.domain.units import UnitResolver
-from ysdesk.exchange.roundtrip import BASE_FIELDS, Base, base_value, read_roundtrip, same_as_base
+from ysdesk.exchange.roundtrip import (
+    BASE_FIELDS,
+    UNIT_SHEET_FIELDS,
+    Base,
+    base_value,
+    read_roundtrip,
+    same_as_base,
+)
 from ysdesk.exchange.sheets import read_workbook
 from ysdesk.exchange.xlsx_import import ParsedRow, ParsedSheet, PlanInfo, parse_workbook
 from ysdesk.services.import_reading import StartedRead, start_reading
@@ -369,6 +376,8 @@ def _build_preview(
     else:
         preview.messages.append("表格中的隐藏工作表已被删除，无法检测冲突，按数据库现值比较。")
 
+    # A unit's sheet leaves only 推进状态/进展情况/备注 unlocked: the rest is not its to change.
+    editable = UNIT_SHEET_FIELDS if trip is not None and trip.meta.unit else None
     if loaded is not None and loaded[0] == year:
         projects = loaded[1]
     else:
@@ -378,7 +387,9 @@ def _build_preview(
     seen: dict[int, int] = {}  # project id → sheet row that matched it
     progress.start(len(parsed.rows), "比对项目")
     for row in parsed.rows:
-        preview.rows.append(_preview_row(row, year, scope, by_id, names, seen, bases, trust_ids))
+        preview.rows.append(
+            _preview_row(row, year, scope, by_id, names, seen, bases, trust_ids, editable)
+        )
         progress.tick()
     progress.finish()
     in_scope = [p for p in projects if not scope or scope in p.lead_units]
@@ -474,6 +485,7 @@ def _preview_row(
     seen: dict[int, int],
     bases: dict[int, Base],
     trust_ids: bool,
+    editable: frozenset[str] | None = None,
 ) -> PreviewRow:
     if row.untouched and trust_ids and not row.errors:
         # Most rows of a return: every cell as exported, matched by the hidden id. Whatever the
@@ -564,6 +576,9 @@ def _preview_row(
         if base is None and sheet in ("", []):
             # A blank cell in a sheet that did not come from our export means "not reported";
             # in our own export every cell was filled, so there a blank is a deliberate edit.
+            continue
+        if editable is not None and name not in editable:
+            result.messages.append(f"单位填报表中“{FIELD_LABELS[name]}”不可修改，未采用表格中的值")
             continue
         if base is None or db_unchanged or name not in base.values:
             result.changes.append(FieldChange(name, db, sheet, None if base is None else db))
