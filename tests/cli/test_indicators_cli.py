@@ -57,6 +57,39 @@ def test_refusals(sample_db: Path, capsys: pytest.CaptureFixture, args: list[str
     assert len(err.splitlines()) == 1 and err
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("独角兽", "1e308", "过大"),
+        ("独角兽", "inf", "有限的数字"),
+        ("独角兽", "nan", "有限的数字"),
+        ("独角兽", "2.5", "整数"),
+        ("独角兽", "-1", "负数"),
+        ("研发", "1e308", "0 到 100"),
+        ("研发", "150", "0 到 100"),
+        ("研发", "-0.5", "负数"),
+    ],
+)
+def test_absurd_values_are_refused_in_one_sentence(
+    sample_db: Path, capsys: pytest.CaptureFixture, name: str, value: str, words: str
+) -> None:
+    db = str(sample_db)
+    assert main(["--db", db, "indicators", "--set", name, "2025", value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and words in err, err
+    assert all(i["values"] == [] for i in _json(capsys, "--db", db, "indicators", "--json"))
+
+
+def test_sensible_edge_values_are_accepted(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
+    db = str(sample_db)
+    assert main(["--db", db, "indicators", "--set", "研发", "2025", "100"]) == 0
+    assert main(["--db", db, "indicators", "--set", "独角兽", "2025", "0"]) == 0
+    assert main(["--db", db, "indicators", "--set", "孵化", "2025", "37.25%"]) == 0
+    capsys.readouterr()
+    values = [i["values"] for i in _json(capsys, "--db", db, "indicators", "--json")]
+    assert [[v["value"] for v in vs] for vs in values] == [[100.0], [], [37.25], [0.0]]
+
+
 def test_import_preview_then_apply(
     sample_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:

@@ -127,6 +127,11 @@ def test_set_and_delete_values(sample_store: Store) -> None:
         ("独角兽", 2025, -3.0, "不能为负数"),
         ("独角兽", 1800, 3.0, "年度无效"),
         ("独角兽", 2025, float("nan"), "数值无效"),
+        ("独角兽", 2025, float("inf"), "有限的数字"),
+        ("独角兽", 2025, 1e308, "过大"),
+        ("独角兽", 2025, 2.5, "整数"),
+        ("研发", 2025, 100.5, "0 到 100"),
+        ("孵化", 2025, 1e308, "0 到 100"),
     ],
 )
 def test_bad_values_are_refused(
@@ -176,6 +181,26 @@ def test_import_a_two_column_sheet_with_optional_columns(
     assert len(stored) == 3
     again = import_values(sample_store, path, dry_run=True)
     assert again.summary["unchanged"] == 3
+
+
+def test_import_refuses_absurd_rows_and_keeps_the_others(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    path = _sheet(
+        tmp_path / "absurd.xlsx",
+        [
+            ["指标名称", "数值", "年度"],
+            ["独角兽企业", 12.5, 2025],
+            ["企业孵化活化率", 140, 2025],
+            ["数字经济核心产业占全市比重", 1e308, 2025],
+            ["全社会研发经费投入占GDP比重", 5.2, 2025],
+        ],
+    )
+    result = import_values(sample_store, path)
+    assert [r.action for r in result.rows] == ["error", "error", "error", "new"]
+    assert "整数" in result.rows[0].messages[0]
+    assert "0 到 100" in result.rows[1].messages[0] and "0 到 100" in result.rows[2].messages[0]
+    assert [v.value for v in sample_store.indicator_values()] == [5.2]
 
 
 def test_import_without_year_column_needs_a_year(sample_store: Store, tmp_path: Path) -> None:

@@ -77,6 +77,28 @@ def test_entering_and_deleting_a_value(
     assert view.ctx.prompts.asked[-1][0] == "confirm"
 
 
+def test_the_entry_takes_only_sensible_values_of_the_unit(
+    qtbot, sample_store: Store, tmp_path: Path, today: date
+) -> None:
+    view = _view(qtbot, sample_store, tmp_path, today)
+    view.table.selectRow(0)
+    assert view.indicator_box.currentText() == "全社会研发经费投入占GDP比重"
+    view.value_spin.setValue(1e308)
+    assert view.value_spin.value() == 100  # a share: 0–100
+    view.value_spin.setValue(-5)
+    assert view.value_spin.value() == 0
+    view.table.selectRow(3)
+    assert view.indicator_box.currentText() == "独角兽企业"
+    view.value_spin.setValue(1e308)
+    assert view.value_spin.value() == 1_000_000
+    view.value_spin.setValue(2.4)
+    assert view.value_spin.value() == 2  # a count: whole
+    assert view.value_spin.suffix().strip() == "家"
+    view.year_spin.setValue(2025)
+    assert view.save_entry()
+    assert [v.value for v in sample_store.indicator_values()] == [2.0]
+
+
 def test_import_from_a_sheet_previews_then_applies(
     qtbot, sample_store: Store, tmp_path: Path, today: date
 ) -> None:

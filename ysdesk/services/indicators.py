@@ -229,15 +229,58 @@ def delete_value(store: Store, name: str, year: int) -> None:
     store.delete_indicator_value(indicator.id, year)
 
 
+# Units that count things: their values are whole numbers.
+COUNT_UNITS = frozenset({"家", "个", "项", "件", "人", "名", "所", "座", "台", "套", "次", "款"})
+# No district indicator comes near these: a larger value is a typing slip (an extra row of
+# zeros, "1e308"), and it would flatten every chart and path computed from it.
+MAX_COUNT = 1_000_000
+MAX_AMOUNT = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class ValueLimits:
+    """What an indicator's actual value may be: a range, and whether it must be whole."""
+
+    minimum: float
+    maximum: float
+    whole: bool
+    kind: str  # "百分比", "计数" or "数值", for the refusal's wording
+
+
+def value_limits(indicator: Indicator) -> ValueLimits:
+    """The range of sensible actual values for an indicator's unit (the window's entry uses it)."""
+    unit = indicator.unit.strip()
+    if unit in ("%", "％"):
+        return ValueLimits(0.0, 100.0, whole=False, kind="百分比")
+    if unit in COUNT_UNITS:
+        return ValueLimits(0.0, float(MAX_COUNT), whole=True, kind="计数")
+    return ValueLimits(0.0, float(MAX_AMOUNT), whole=False, kind="数值")
+
+
 def _validated(
     indicator: Indicator, year: int, value: float, source: str, as_of: str
 ) -> IndicatorValue:
     if not 1900 <= int(year) <= 2200:
         raise ValidationError(f"年度无效：{year}。")
+    name = indicator.name
     if not math.isfinite(value):
-        raise ValidationError(f"指标“{indicator.name}”的数值无效。")
+        raise ValidationError(f"指标“{name}”的数值无效：应为有限的数字，不能是 {value}。")
     if value < 0:
-        raise ValidationError(f"指标“{indicator.name}”的数值不能为负数：{_number(value)}。")
+        raise ValidationError(f"指标“{name}”的数值不能为负数：{_shown(value)}。")
+    limits = value_limits(indicator)
+    if value > limits.maximum:
+        if limits.kind == "百分比":
+            raise ValidationError(
+                f"指标“{name}”是百分比，数值应在 0 到 100 之间，不能是 {_shown(value)}。"
+            )
+        raise ValidationError(
+            f"指标“{name}”的数值过大：{_shown(value)}{indicator.unit}"
+            f"（不应超过 {_number(limits.maximum)}{indicator.unit}）。"
+        )
+    if limits.whole and value != int(value):
+        raise ValidationError(
+            f"指标“{name}”按{indicator.unit}计数，数值应为整数，不能是 {_shown(value)}。"
+        )
     return IndicatorValue(
         indicator_id=indicator.id,
         year=int(year),
@@ -524,6 +567,14 @@ def _expected(start: PathPoint | None, target: float, target_year: int, year: in
 def _number(value: float) -> str:
     """2 decimals at most, no trailing zeros: 5.5, 20, 0.35."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _shown(value: float) -> str:
+    """A refused value as typed: 2.5, 150, -3, 1e+308 (never 300 digits, never rounded to 0)."""
+    if abs(value) >= 1e9 or (value != 0 and abs(value) < 0.01):
+        return f"{value:g}"
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 

@@ -301,6 +301,7 @@ class IndicatorsView(RefreshingView):
         self.import_button = QPushButton("从表格导入…")
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.indicator_box.currentIndexChanged.connect(self._indicator_chosen)
         self.save_button.clicked.connect(self.save_entry)
         self.delete_button.clicked.connect(self.delete_selected)
         self.import_button.clicked.connect(self._choose_import)
@@ -393,6 +394,17 @@ class IndicatorsView(RefreshingView):
         if status.latest is not None:
             self.year_spin.setValue(status.latest.year + 1)
             self.value_spin.setValue(status.latest.value)
+
+    def _indicator_chosen(self, row: int) -> None:
+        """The entry takes only sensible values of the indicator's unit: 0–100 for a share,
+        whole numbers for a count (the service refuses anything else in one sentence too)."""
+        if not 0 <= row < self.model.rowCount():
+            return
+        indicator = self.model.status(row).indicator
+        limits = service.value_limits(indicator)
+        self.value_spin.setDecimals(0 if limits.whole else 2)
+        self.value_spin.setRange(limits.minimum, limits.maximum)
+        self.value_spin.setSuffix(f" {indicator.unit}" if indicator.unit else "")
 
     # ------------------------------------------------------------------ actions
     def save_entry(self) -> bool:
