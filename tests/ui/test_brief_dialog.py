@@ -145,6 +145,21 @@ def test_refusals_are_shown_and_nothing_is_recorded(window, tmp_path: Path) -> N
     assert not (tmp_path / "b.docx").exists()
 
 
+def test_browse_lets_the_save_dialog_add_docx(window, tmp_path: Path) -> None:
+    dialog = _open_dialog(window)
+    prompts = window.ctx.prompts
+    prompts.answers.append(str(tmp_path / "十一月简报"))
+    dialog.browse_button.click()
+    assert prompts.default_suffixes == ["docx"]
+    assert dialog.path.text() == str(tmp_path / "十一月简报.docx")
+    # Another suffix typed: .docx is added after the dialog, which did not ask about that file.
+    (tmp_path / "简报.v2.docx").write_bytes(b"an earlier brief")
+    prompts.answers.extend([str(tmp_path / "简报.v2"), False])
+    dialog.browse_button.click()
+    assert prompts.asked[-1][0] == "confirm" and "简报.v2.docx" in prompts.asked[-1][2]
+    assert dialog.path.text() == str(tmp_path / "十一月简报.docx")
+
+
 def test_a_write_error_in_the_worker_is_reported(qtbot, window, tmp_path: Path) -> None:
     dialog = _open_dialog(window)
     dialog.want_pdf.setChecked(False)

@@ -38,6 +38,34 @@ def test_export_list_runs_in_a_worker(qtbot, window, prompts, tmp_path: Path) ->
     assert str(path) in prompts.asked[-1][2]
 
 
+def test_the_save_dialog_adds_the_suffix_itself(qtbot, window, prompts, tmp_path: Path) -> None:
+    """A bare name gets .xlsx from the dialog, which then asks before replacing that file;
+    nothing is appended after the dialog closed."""
+    prompts.answers.append(str(tmp_path / "清单"))
+    _action(window, "导出项目清单…").trigger()
+    qtbot.waitUntil(lambda: window.tasks.running == 0 and prompts.asked[-1][0] == "info")
+    assert prompts.default_suffixes == ["xlsx"]
+    assert [kind for kind, *_ in prompts.asked] == ["save_file", "info"]
+    assert (tmp_path / "清单.xlsx").exists()
+
+
+def test_another_suffix_asks_before_replacing_the_xlsx(
+    qtbot, window, prompts, tmp_path: Path
+) -> None:
+    old = tmp_path / "清单.v2.xlsx"
+    old.write_bytes(b"the user's own workbook")
+    prompts.answers.extend([str(tmp_path / "清单.v2"), False])
+    _action(window, "导出项目清单…").trigger()
+    assert prompts.asked[-1][0] == "confirm" and "清单.v2.xlsx" in prompts.asked[-1][2]
+    qtbot.waitUntil(lambda: window.tasks.running == 0)
+    assert prompts.asked[-1][0] == "confirm"  # declined: nothing exported, nothing said
+    assert old.read_bytes() == b"the user's own workbook"
+    prompts.answers.extend([str(tmp_path / "清单.v2"), True])
+    _action(window, "导出项目清单…").trigger()
+    qtbot.waitUntil(lambda: window.tasks.running == 0 and prompts.asked[-1][0] == "info")
+    assert openpyxl.load_workbook(old, read_only=True).sheetnames[0] == "项目清单"
+
+
 def test_export_unit_sheets_into_a_folder(qtbot, window, prompts, tmp_path: Path) -> None:
     prompts.answers.append(str(tmp_path))
     _action(window, "导出分单位填报表…").trigger()

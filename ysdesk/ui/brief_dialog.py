@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -43,6 +42,7 @@ from ysdesk.services.brief import (
     suggest_settings,
     write_brief,
 )
+from ysdesk.ui.prompts import save_path
 
 ACTION_TEXT = "生成工作简报…"
 FOLDER_KEY = "brief/folder"
@@ -108,7 +108,7 @@ class BriefDialog(QDialog):
         self.reset_steps = QPushButton("恢复默认")
         self.reset_steps.clicked.connect(self._reset_next_steps)
         self.path = QLineEdit()
-        browse = QPushButton("浏览…")
+        self.browse_button = browse = QPushButton("浏览…")
         browse.clicked.connect(self._browse)
         self.want_pdf = QCheckBox("同时生成 PDF 并预览")
         self.status = QLabel()
@@ -225,13 +225,11 @@ class BriefDialog(QDialog):
             self.path.setText(str(folder / f"工作简报第{self.issue.value()}期.docx"))
 
     def _browse(self) -> None:
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, "保存简报", self.path.text(), "Word 文档 (*.docx)"
+        chosen = save_path(
+            self.ctx.prompts, "保存简报", self.path.text(), "Word 文档 (*.docx)", "docx"
         )
-        if chosen:
-            if not chosen.lower().endswith(".docx"):
-                chosen += ".docx"
-            self.path.setText(chosen)
+        if chosen is not None:
+            self.path.setText(str(chosen))
 
     # ------------------------------------------------------------------ generating
     def settings(self) -> BriefSettings:

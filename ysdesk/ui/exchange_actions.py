@@ -14,6 +14,7 @@ from ysdesk.domain.errors import UserError
 from ysdesk.services.exporter import KIND_TITLES, prepare_export, unit_sheet_name
 from ysdesk.services.importer import ParsedFile, build_preview, parse_file, plan_info
 from ysdesk.ui.exchange_preview import ImportPreviewDialog
+from ysdesk.ui.prompts import save_path
 
 EXCEL_FILTER = "Excel 工作簿 (*.xlsx)"
 IMPORT_FILTER = "Excel 表格 (*.xlsx *.xlsm *.xls *.ods);;所有文件 (*)"
@@ -59,14 +60,12 @@ class ExchangeActions:
             target = Path(chosen) / f"{year}年分单位填报表"
         else:
             suggested = str(Path(self._folder()) / f"{year}年{KIND_TITLES[kind]}.xlsx")
-            chosen = prompts.save_file(title, suggested, EXCEL_FILTER)
-            if not chosen:
+            saved = save_path(prompts, title, suggested, EXCEL_FILTER, "xlsx")
+            if saved is None:
                 return
-            target = Path(chosen)
-            if target.suffix.lower() != ".xlsx":
-                target = target.with_name(target.name + ".xlsx")
+            target = saved
         self.ctx.settings.setValue(
-            LAST_FOLDER, str(Path(chosen).parent if kind != "unit-sheets" else chosen)
+            LAST_FOLDER, str(target.parent if kind != "unit-sheets" else chosen)
         )
         try:
             job = prepare_export(self.ctx.store, kind, year, target, today=self.ctx.today)

@@ -77,7 +77,7 @@ class FileActions(QObject):
     def new_database(self, path: str | None = None) -> bool:
         """Create a database with the plan and units (no projects) and switch to it."""
         path = path or self.ctx.prompts.save_file(
-            "新建数据库", str(Path(self._folder()) / "新清单.db"), DB_FILTER
+            "新建数据库", str(Path(self._folder()) / "新清单.db"), DB_FILTER, default_suffix="db"
         )
         if not path:
             return False
@@ -127,7 +127,9 @@ class FileActions(QObject):
         current = self.ctx.store.path
         stem = current.stem if current else "ysdesk"
         suggested = Path(self._folder()) / f"{stem}-备份-{date.today():%Y%m%d}.db"
-        path = path or self.ctx.prompts.save_file("备份/另存副本", str(suggested), DB_FILTER)
+        path = path or self.ctx.prompts.save_file(
+            "备份/另存副本", str(suggested), DB_FILTER, default_suffix="db"
+        )
         if not path:
             return False
         try:

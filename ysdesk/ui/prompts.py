@@ -7,8 +7,9 @@ in the context that records what was asked and answers from a script.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton, QWidget
 
 
 class Prompts:
@@ -48,10 +49,24 @@ class Prompts:
         path, _ = QFileDialog.getOpenFileName(self.parent, title, folder, filters)
         return path or None
 
-    def save_file(self, title: str, suggested: str, filters: str) -> str | None:
-        """A file to write (the dialog confirms overwriting), or None when cancelled."""
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, filters)
-        return path or None
+    def save_file(
+        self, title: str, suggested: str, filters: str, default_suffix: str = ""
+    ) -> str | None:
+        """A file to write (the dialog confirms overwriting), or None when cancelled.
+
+        `default_suffix` ("xlsx") is added by the dialog itself to a name typed without one,
+        so its overwrite question is asked about the file that will really be written.
+        """
+        dialog = QFileDialog(self.parent, title, "", filters)
+        dialog.setAcceptMode(QFileDialog.AcceptSave)
+        dialog.setFileMode(QFileDialog.AnyFile)
+        if default_suffix:
+            dialog.setDefaultSuffix(default_suffix)
+        dialog.selectFile(suggested)
+        if dialog.exec() != QDialog.Accepted:
+            return None
+        files = dialog.selectedFiles()
+        return files[0] if files and files[0] else None
 
     def choose_folder(self, title: str, folder: str) -> str | None:
         """A folder (e.g. for one workbook per unit), or None when cancelled."""
@@ -66,6 +81,7 @@ class ScriptedPrompts(Prompts):
         super().__init__(None)
         self.answers = list(answers)
         self.asked: list[tuple[str, str, str]] = []
+        self.default_suffixes: list[str] = []  # one per save_file question
 
     def _answer(self, default: object) -> object:
         return self.answers.pop(0) if self.answers else default
@@ -90,12 +106,44 @@ class ScriptedPrompts(Prompts):
         answer = self._answer(None)
         return None if answer is None else str(answer)
 
-    def save_file(self, title: str, suggested: str, filters: str) -> str | None:
+    def save_file(
+        self, title: str, suggested: str, filters: str, default_suffix: str = ""
+    ) -> str | None:
         self.asked.append(("save_file", title, suggested))
+        self.default_suffixes.append(default_suffix)
         answer = self._answer(None)
-        return None if answer is None else str(answer)
+        if answer is None:
+            return None
+        # As the file dialog does: a name typed without a suffix gets the default one.
+        path = str(answer)
+        if default_suffix and not Path(path).suffix:
+            path = f"{path}.{default_suffix}"
+        return path
 
     def choose_folder(self, title: str, folder: str) -> str | None:
         self.asked.append(("choose_folder", title, folder))
         answer = self._answer(None)
         return None if answer is None else str(answer)
+
+
+def save_path(
+    prompts: Prompts, title: str, suggested: str, filters: str, suffix: str
+) -> Path | None:
+    """Ask where to save a file that must end in `.suffix`; None when cancelled.
+
+    The dialog adds the suffix to a bare name itself. A name typed with another suffix
+    ("清单.v2") gets it appended here, after the dialog: then the file really written may
+    exist although the dialog never asked, so this asks before replacing it.
+    """
+    chosen = prompts.save_file(title, suggested, filters, default_suffix=suffix)
+    if not chosen:
+        return None
+    target = Path(chosen)
+    if target.suffix.lower() == f".{suffix.lower()}":
+        return target
+    target = target.with_name(f"{target.name}.{suffix}")
+    if target.exists() and not prompts.confirm(
+        title, f"“{target.name}”已存在，要替换它吗？", ok="替换"
+    ):
+        return None
+    return target
