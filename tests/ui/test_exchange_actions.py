@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -12,17 +13,18 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def _action(window, text: str):
-    return next(a for a in window.menu("data").actions() if a.text() == text)
+    """The 数据 menu's entry whose text, without its mnemonic, is `text`."""
+    return next(a for a in window.menu("data").actions() if re.sub(r"\(&.\)", "", a.text()) == text)
 
 
 def test_menu_entries(window) -> None:
     texts = [a.text() for a in window.menu("data").actions()]
     for entry in (
-        "导入部门报表…",
-        "导出项目清单…",
-        "导出分工表…",
-        "导出责任矩阵…",
-        "导出分单位填报表…",
+        "导入部门报表(&I)…",
+        "导出项目清单(&L)…",
+        "导出分工表(&D)…",
+        "导出责任矩阵(&M)…",
+        "导出分单位填报表(&U)…",
     ):
         assert entry in texts
 

@@ -30,7 +30,7 @@ def test_report_features_are_registered_and_install(
     try:
         assert {"matrix", "indicators", "dashboard"} <= set(window.views())
         actions = [a.text() for a in window.menu("data").actions()]
-        assert "年度结转…" in actions and "年度对比…" in actions
+        assert "年度结转(&R)…" in actions and "年度对比(&C)…" in actions
         # Chosen before the window is shown (as `screenshot --view matrix` does): it stays.
         window.show_view("matrix")
         window.show()

@@ -44,7 +44,7 @@ from ysdesk.services.brief import (
 )
 from ysdesk.ui.prompts import save_path
 
-ACTION_TEXT = "生成工作简报…"
+ACTION_TEXT = "生成工作简报(&B)…"
 FOLDER_KEY = "brief/folder"
 NO_LIBREOFFICE = "未找到 LibreOffice：只生成 Word 文件，不能生成 PDF 和预览。"
 

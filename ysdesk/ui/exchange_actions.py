@@ -19,12 +19,13 @@ from ysdesk.ui.prompts import save_path
 EXCEL_FILTER = "Excel 工作簿 (*.xlsx)"
 IMPORT_FILTER = "Excel 表格 (*.xlsx *.xlsm *.xls *.ods);;所有文件 (*)"
 LAST_FOLDER = "exchange/folder"
+IMPORT_TEXT = "导入部门报表(&I)…"
 
 EXPORT_MENU = (
-    ("list", "导出项目清单…"),
-    ("division", "导出分工表…"),
-    ("matrix", "导出责任矩阵…"),
-    ("unit-sheets", "导出分单位填报表…"),
+    ("list", "导出项目清单(&L)…"),
+    ("division", "导出分工表(&D)…"),
+    ("matrix", "导出责任矩阵(&M)…"),
+    ("unit-sheets", "导出分单位填报表(&U)…"),
 )
 
 
@@ -110,7 +111,7 @@ def install(window: Any) -> None:
     actions = ExchangeActions(window)
     window.exchange_actions = actions
     menu = window.menu("data")
-    importing = menu.addAction("导入部门报表…")
+    importing = menu.addAction(IMPORT_TEXT)
     importing.setEnabled(not window.ctx.readonly)
     importing.triggered.connect(lambda: actions.import_file())
     menu.addSeparator()

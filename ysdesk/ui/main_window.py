@@ -139,15 +139,20 @@ class MainWindow(QMainWindow):
         return self._menus[key]
 
     def add_view(self, key: str, title: str, widget: QWidget) -> QAction:
-        """Add a page to the central area, with an entry in 视图 that shows it."""
+        """Add a page to the central area, with an entry in 视图 that shows it.
+
+        The entry's mnemonic is its number, as its shortcut is Alt+number: "责任矩阵(&2)".
+        """
         if key in self._views:
             raise ValueError(f"view {key!r} is already registered")
         self._views[key] = widget
         self.stack.addWidget(widget)
+        number = len(self._views)
+        if "&" not in title and number <= 9:
+            title = f"{title}(&{number})"
         action = QAction(title, self, checkable=True)
         action.setData(key)
         self._view_actions.addAction(action)
-        number = len(self._views)
         if number <= 9:
             action.setShortcut(QKeySequence(f"Alt+{number}"))
         action.triggered.connect(lambda: self.show_view(key))
@@ -233,10 +238,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(fa.quit)
 
         stack = self.ctx.undo_stack
-        self.undo_action = stack.createUndoAction(self, "撤销")
+        # Qt appends the command's text to the prefix: "撤销(&U) 修改名称".
+        self.undo_action = stack.createUndoAction(self, "撤销(&U)")
         self.undo_action.setShortcut(QKeySequence.Undo)
         self.undo_action.setIcon(icon("undo"))
-        self.redo_action = stack.createRedoAction(self, "重做")
+        self.redo_action = stack.createRedoAction(self, "重做(&R)")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.redo_action.setIcon(icon("redo"))
         self.find_action = QAction("查找(&F)", self)

@@ -28,6 +28,10 @@ from ysdesk.ui.context import Change
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.tree_model import TreeModel
 
+# The 视图 menu's entries, with mnemonics free beside the menu's other entries
+# (Key tasks, Zones, Units).
+TREE_MENU_TEXTS = {"task": "按重点任务(&K)", "zone": "按功能区(&Z)", "unit": "按责任单位(&U)"}
+
 
 class NavigationPanel(QWidget):
     """A tab bar choosing the tree and one QTreeView per tree (each keeps its expansion)."""
@@ -58,7 +62,7 @@ class NavigationPanel(QWidget):
             self.models[kind] = model
             self.views[kind] = view
             self.stack.addWidget(view)
-            action = QAction(TREE_TITLES[kind], self, checkable=True)
+            action = QAction(TREE_MENU_TEXTS[kind], self, checkable=True)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.setData(kind)
             action.triggered.connect(lambda _=False, k=kind: self.set_kind(k))

@@ -49,7 +49,7 @@ class ProjectActions(QObject):
         self.new = QAction(icon("new"), "新建项目(&N)", window)
         self.new.setShortcut(QKeySequence.New)
         self.new.setToolTip("新建项目（Ctrl+N）：预填当前选中的重点任务、功能区或单位")
-        self.duplicate = QAction(icon("duplicate"), "创建副本(&U)", window)
+        self.duplicate = QAction(icon("duplicate"), "创建副本(&C)", window)
         self.duplicate.setShortcut(QKeySequence("Ctrl+D"))
         self.duplicate.setToolTip("复制当前项目为新项目（Ctrl+D）")
         self.delete = QAction(icon("delete"), "删除项目(&D)…", window)

@@ -563,8 +563,8 @@ def install(window: Any) -> None:
     """Add 年度结转… and 年度对比… to the 数据 menu."""
     menu = window.menu("data")
     menu.addSeparator()
-    rollover = menu.addAction("年度结转…")
+    rollover = menu.addAction("年度结转(&R)…")
     rollover.setEnabled(not window.ctx.readonly)
     rollover.triggered.connect(lambda: RolloverDialog(window.ctx, window, window).exec())
-    compare = menu.addAction("年度对比…")
+    compare = menu.addAction("年度对比(&C)…")
     compare.triggered.connect(lambda: CompareDialog(window.ctx, window, window).exec())
