@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ysdesk.domain.errors import UserError
-from ysdesk.files import atomic_write
+from ysdesk.files import atomic_write, os_reason
 
 
 def _mode(path: Path) -> int:
@@ -55,3 +56,31 @@ def test_impossible_targets_are_one_sentence(tmp_path: Path) -> None:
         atomic_write(tmp_path / "missing" / "x.xlsx", lambda tmp: None)
     with pytest.raises(UserError, match="文件夹"):
         atomic_write(tmp_path, lambda tmp: None)
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied"), "权限不足"),
+        (PermissionError(errno.EPERM, "Operation not permitted"), "权限不足"),
+        (OSError(errno.EROFS, "Read-only file system"), "所在磁盘为只读"),
+        (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间已满"),
+        (OSError(errno.EIO, "Input/output error"), "Input/output error"),
+    ],
+)
+def test_os_errors_are_said_in_chinese(error: OSError, reason: str) -> None:
+    assert os_reason(error) == reason
+
+
+def test_a_folder_that_refuses_new_files_is_named_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(UserError) as caught:
+        atomic_write(tmp_path / "a.docx", lambda tmp: tmp.write_bytes(b""))
+    assert caught.value.message == f"无法在“{tmp_path}”中写入文件：权限不足。"

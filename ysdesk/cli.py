@@ -633,7 +633,7 @@ def _read_text_file(path: Path) -> str | None:
 def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
     from dataclasses import replace
 
-    from ysdesk.domain.errors import DatabaseLockedError
+    from ysdesk.domain.errors import DatabaseLockedError, LockUnavailableError
     from ysdesk.services.brief import generate_brief, suggest_settings
 
     output = Path(args.output).expanduser()
@@ -642,8 +642,14 @@ def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
         next_steps = _read_text_file(Path(args.next_steps))
         if next_steps is None:
             raise UserError(f"无法读取“下一步工作”文本文件：{args.next_steps}。")
+    # Why the database could only be read, said after the brief is written.
+    unrecorded = "数据库正被其他窗口使用（只读）"
     try:
         store = ctx.open_store()
+    except LockUnavailableError:
+        # A read-only folder or disk: nobody else writes, this command cannot either.
+        unrecorded = f"数据库所在的文件夹“{ctx.db_path.parent}”不可写入，数据库只能读取"
+        store = ctx.open_store(readonly=True)
     except DatabaseLockedError:
         # The window holds the database: write the brief anyway, without recording the issue.
         store = ctx.open_store(readonly=True)
@@ -669,10 +675,7 @@ def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
     total = f"（总第{settings.total_issue_no}期）" if settings.total_issue_no else ""
     ctx.out.write(f"已生成简报第{settings.issue_no}期{total}：{result.docx}\n")
     if record is None:
-        print(
-            "数据库正被其他窗口使用（只读），本期设置未记录，下次不会自动接续期号。",
-            file=sys.stderr,
-        )
+        print(f"{unrecorded}，本期设置未记录，下次不会自动接续期号。", file=sys.stderr)
     if result.pdf is not None:
         ctx.out.write(f"已生成 PDF：{result.pdf}\n")
     if args.pdf and result.pdf is None:

@@ -7,6 +7,7 @@ file would get (or the old file's), not the private mode of a temporary file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -23,6 +24,30 @@ def _read_umask() -> int:
 
 # Read once: os.umask can only be read by setting it, which is not thread-safe later on.
 _UMASK = _read_umask()
+
+# Why a file could not be written, in the user's words (the OS's strerror is English).
+_OS_REASONS = {
+    getattr(errno, name): reason
+    for name, reason in (
+        ("EACCES", "权限不足"),
+        ("EPERM", "权限不足"),
+        ("EROFS", "所在磁盘为只读"),
+        ("ENOSPC", "磁盘空间已满"),
+        ("EDQUOT", "磁盘配额已用完"),
+        ("ENOENT", "文件夹不存在"),
+        ("EBUSY", "文件正被占用"),
+        ("ENAMETOOLONG", "文件名过长"),
+    )
+    if hasattr(errno, name)
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A few Chinese words for why a file operation failed: "权限不足", "磁盘空间已满" …"""
+    if getattr(exc, "winerror", None) in (32, 33):  # sharing/lock violation on Windows
+        return "文件正被其他程序占用"
+    reason = _OS_REASONS.get(exc.errno or 0)
+    return reason or exc.strerror or str(exc)
 
 
 def atomic_write(
@@ -45,7 +70,7 @@ def atomic_write(
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise UserError(f"无法在“{folder}”中写入文件：{exc.strerror or exc}。") from None
+        raise UserError(f"无法在“{folder}”中写入文件：{os_reason(exc)}。") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -58,7 +83,7 @@ def atomic_write(
     except PermissionError:
         raise UserError(f"无法写入“{target.name}”：{in_use_hint}。") from None
     except OSError as exc:
-        raise UserError(f"无法写入“{target.name}”：{exc.strerror or exc}。") from None
+        raise UserError(f"无法写入“{target.name}”：{os_reason(exc)}。") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import docx
@@ -87,3 +91,72 @@ def test_a_database_held_by_the_window_still_gets_its_brief(
         assert list_briefs(holder) == []
     finally:
         holder.close()
+
+
+def _refuse_writes_in(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make creating files in `folder` fail as a read-only folder does, whoever runs the test
+    (root ignores permission bits). The lock file and temporary files are made by os.open."""
+    real_open = os.open
+    folder = folder.resolve()
+
+    def refusing_open(path, flags, *args, **kwargs):
+        writes = flags & (os.O_CREAT | os.O_WRONLY | os.O_RDWR)
+        if writes and Path(os.fsdecode(path)).resolve().parent == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+
+
+def _db_in(folder: Path, sample_db: Path) -> Path:
+    folder.mkdir()
+    db = folder / "ysdesk.db"
+    shutil.copy(sample_db, db)
+    return db
+
+
+def _brief_in_read_only_db_folder(db: Path, out: Path, capsys) -> str:
+    rc = main(["--db", str(db), "brief", "--year", "2025", "-o", str(out)])
+    assert rc == 0
+    assert out.exists()
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "其他窗口" not in err
+    assert f"数据库所在的文件夹“{db.parent}”不可写入" in err and "本期设置未记录" in err
+    return err
+
+
+def test_a_database_in_a_read_only_folder_is_not_blamed_on_another_window(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    db = _db_in(tmp_path / "shared", sample_db)
+    _refuse_writes_in(monkeypatch, db.parent)
+    _brief_in_read_only_db_folder(db, tmp_path / "b.docx", capsys)
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0,
+    reason="permission bits do not bind on Windows or for root",
+)
+def test_a_database_in_a_chmod_read_only_folder(sample_db: Path, tmp_path: Path, capsys) -> None:
+    db = _db_in(tmp_path / "shared", sample_db)
+    db.parent.chmod(0o555)
+    try:
+        _brief_in_read_only_db_folder(db, tmp_path / "b.docx", capsys)
+    finally:
+        db.parent.chmod(0o755)
+
+
+def test_a_brief_into_a_read_only_folder_says_what_happened(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    folder = tmp_path / "简报"
+    folder.mkdir()
+    _refuse_writes_in(monkeypatch, folder)
+    rc = main(["--db", str(sample_db), "brief", "--year", "2025", "-o", str(folder / "b.docx")])
+    assert rc == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"无法在“{folder}”中写入文件：权限不足。"
+    assert list(folder.iterdir()) == []
+    with Store.open(sample_db) as store:
+        assert list_briefs(store) == []

@@ -22,6 +22,11 @@ class DatabaseLockedError(UserError):
     """Another writer holds the database."""
 
 
+class LockUnavailableError(DatabaseLockedError):
+    """The writer lock cannot be created beside the database (a read-only folder or disk):
+    nobody else writes, but the database can only be read from here."""
+
+
 class SchemaError(UserError):
     """The database is not a ysdesk database, or is from a newer version."""
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ysdesk.domain.errors import DatabaseLockedError
+from ysdesk.domain.errors import DatabaseLockedError, LockUnavailableError
+from ysdesk.files import os_reason
 
 
 def lock_path(db_path: Path) -> Path:
@@ -44,8 +45,8 @@ class WriterLock:
                 f"数据库正由另一个 ysdesk 窗口或命令使用{who}，请先关闭它再写入。"
             ) from None
         except OSError as exc:
-            raise DatabaseLockedError(
-                f"无法在数据库所在文件夹创建锁文件：{exc.strerror}。"
+            raise LockUnavailableError(
+                f"无法在数据库所在的文件夹“{self.path.parent}”中写入文件：{os_reason(exc)}。"
             ) from None
         try:
             import socket  # only a writer names its host: read-only commands skip loading it
