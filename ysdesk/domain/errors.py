@@ -27,6 +27,10 @@ class LockUnavailableError(DatabaseLockedError):
     nobody else writes, but the database can only be read from here."""
 
 
+class DatabaseDamagedError(UserError):
+    """The database file is damaged (or not a database at all): only a backup helps."""
+
+
 class SchemaError(UserError):
     """The database is not a ysdesk database, or is from a newer version."""
 

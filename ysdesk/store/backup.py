@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from datetime import datetime
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ysdesk.domain.errors import SchemaError, UserError
-from ysdesk.files import atomic_write
+from ysdesk.files import atomic_write, os_reason
 from ysdesk.store.schema import SCHEMA_MAJOR
 
 if TYPE_CHECKING:
@@ -81,9 +82,63 @@ def copy_file_backup(path: Path, reason: str, keep: int = KEEP_BACKUPS) -> Path:
 
 def list_backups(store: Store) -> list[Path]:
     """Automatic backups of this database, newest first."""
-    if store.path is None or not backup_dir(store).is_dir():
+    if store.path is None:
         return []
-    return sorted(backup_dir(store).glob(f"{store.path.stem}-*.db"), reverse=True)
+    return backups_of(store.path)
+
+
+def backups_of(path: Path) -> list[Path]:
+    """Automatic backups of the database file `path` (which may be damaged), newest first."""
+    folder = path.parent / "backups"
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{path.stem}-*.db"), reverse=True)
+
+
+# Files SQLite keeps beside a database: a hot journal left by a crash would be rolled back
+# into whatever file takes the database's name, so they go aside with the file they belong to.
+_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def replace_with_backup(path: Path | str, source: Path | str) -> Path | None:
+    """Put a backup in place of the database file `path`, which need not open at all
+    (damaged, emptied, from a newer version): the window's way back from a file that fails.
+
+    No store may be open on `path`. The file that was there is kept first, byte for byte, in
+    the backups folder (with its journal files), so nothing is lost; the backup is copied
+    through SQLite into a temporary file and renamed over `path`. Returns the kept copy.
+    """
+    from ysdesk.store.lock import WriterLock
+
+    path, source = Path(path), Path(source)
+    validate_database_file(source)
+    if path.exists() and source.resolve() == path.resolve():
+        raise UserError("不能用数据库自身来恢复。")
+    lock = WriterLock(path)
+    lock.acquire()
+    try:
+        kept = copy_file_backup(path, "恢复前") if path.exists() else None
+        for suffix in _SIDE_FILES:
+            side = path.with_name(path.name + suffix)
+            if side.exists() and kept is not None:
+                try:
+                    os.replace(side, kept.with_name(kept.name + suffix))
+                except OSError as exc:
+                    raise UserError(f"无法移开数据库的日志文件：{os_reason(exc)}。") from None
+
+        def write(tmp: Path) -> None:
+            src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
+            target = sqlite3.connect(tmp)
+            try:
+                src.backup(target)
+            finally:
+                target.close()
+                src.close()
+
+        atomic_write(path, write)
+    finally:
+        lock.release()
+    return kept
 
 
 def prune(folder: Path, stem: str, keep: int) -> None:

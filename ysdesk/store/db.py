@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import (
+    DatabaseDamagedError,
     NotFoundError,
     SchemaError,
     StaleEditError,
@@ -77,6 +78,10 @@ class ProjectSnapshot:
     history: tuple[ProgressEntry, ...]
 
 
+_NOT_A_DATABASE = "该文件不是有效的 ysdesk 数据库，或已损坏。"
+_MALFORMED = "数据库文件已损坏，部分数据无法读取，请从备份恢复。"
+
+
 def _user_message(exc: sqlite3.Error) -> str | None:
     """The sentence for an SQLite error a user can act on, or None for a bug."""
     text = str(exc).lower()
@@ -88,8 +93,10 @@ def _user_message(exc: sqlite3.Error) -> str | None:
         return "数据库以只读方式打开，不能修改。"
     if "disk i/o" in text:
         return "读写数据库文件时出错（磁盘或网络盘异常），请检查文件所在位置。"
-    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
-        return "该文件不是有效的 ysdesk 数据库，或已损坏。"
+    if "malformed" in text:
+        return _MALFORMED
+    if "not a database" in text or "file is encrypted" in text:
+        return _NOT_A_DATABASE
     return None
 
 
@@ -99,10 +106,23 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        message = _user_message(exc)
-        if message is None:
+        error = as_user_error(exc)
+        if error is None:
             raise
-        raise UserError(message) from exc
+        raise error from exc
+
+
+def as_user_error(exc: BaseException) -> UserError | None:
+    """The UserError an SQLite error means for the user (a damaged file is a
+    DatabaseDamagedError), or None when it is a bug."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    message = _user_message(exc)
+    if message is None:
+        return None
+    if message in (_MALFORMED, _NOT_A_DATABASE):
+        return DatabaseDamagedError(message)
+    return UserError(message)
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -531,7 +551,8 @@ class Store:
         """Projects by id (for a lazily filled table page)."""
         if not ids:
             return {}
-        projects = self.list_projects(ProjectFilter(ids=tuple(ids)))
+        with user_errors():  # the window's table reads pages here: a damaged page is said
+            projects = self.list_projects(ProjectFilter(ids=tuple(ids)))
         return {p.id: p for p in projects if p.id is not None}
 
     def _assemble(self, rows: list[tuple], subquery: str, args: list[Any]) -> list[Project]:

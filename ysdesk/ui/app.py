@@ -12,10 +12,19 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ysdesk.domain.errors import DatabaseLockedError, UserError
-from ysdesk.services.workspace import default_db_path, open_or_create, user_data_dir
+from ysdesk.services.workspace import (
+    default_db_path,
+    init_database,
+    open_or_create,
+    user_data_dir,
+)
+from ysdesk.store import Store
+from ysdesk.store.backup import backups_of, replace_with_backup
+from ysdesk.store.db import as_user_error
 from ysdesk.ui.context import AppContext
-from ysdesk.ui.file_actions import remember
+from ysdesk.ui.file_actions import DB_FILTER, remember
 from ysdesk.ui.main_window import MainWindow
+from ysdesk.ui.prompts import Prompts
 from ysdesk.ui.style import apply_style
 
 ORGANIZATION = "ysdesk"
@@ -49,9 +58,83 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType
     except OSError:
         pass
     sys.__excepthook__(kind, exc, tb)
-    QMessageBox.critical(
-        None, "程序内部错误", f"程序内部错误（{kind.__name__}），详情已记录在 {log}。"
+    # A damaged or vanished database file, a full disk … that no caller turned into a sentence.
+    known = exc if isinstance(exc, UserError) else as_user_error(exc)
+    text = (
+        known.message
+        if known is not None
+        else f"程序内部错误（{kind.__name__}），详情已记录在 {log}。"
     )
+    if text in _showing:
+        return  # the same sentence is on screen already: say it once, not once per repaint
+    _showing.add(text)
+    try:
+        if known is not None:
+            QMessageBox.warning(None, "数据库出错", text)
+        else:
+            QMessageBox.critical(None, "程序内部错误", text)
+    finally:
+        _showing.discard(text)
+
+
+_showing: set[str] = set()  # sentences the excepthook has on screen now
+
+
+def open_at_start(path: Path, prompts: Prompts) -> Store | None:
+    """The database the window starts on, or None when the user gives up.
+
+    A file that cannot be opened (damaged, emptied, not a ysdesk database, from a newer
+    version) does not end the program: the user may restore one of its backups, open another
+    database or start a new one with the sample list; whatever was there is kept first.
+    """
+    while True:
+        try:
+            return open_or_create(path)
+        except DatabaseLockedError as exc:
+            prompts.info("只读打开", f"{exc.message}\n本窗口将以只读方式打开。")
+            try:
+                return open_or_create(path, readonly=True)
+            except UserError as again:
+                problem = again
+        except UserError as exc:
+            problem = exc
+        backups = backups_of(path)
+        choices = [("restore", "从备份恢复(&E)…")] if backups else []
+        choices += [
+            ("open", "打开其他数据库(&O)…"),
+            ("new", "新建数据库(&N)…"),
+            ("cancel", "退出"),
+        ]
+        choice = prompts.choose(
+            "无法打开数据库",
+            f"{problem.message}\n{path}\n"
+            + ("可以用它的自动备份恢复（当前文件会先原样保存），" if backups else "")
+            + "可以打开其他数据库，或新建一个含示例清单的数据库。",
+            choices,
+        )
+        if choice is None:
+            return None
+        try:
+            if choice == "restore":
+                folder = str(backups[0].parent)
+                chosen = prompts.open_file("选择要恢复的备份", folder, DB_FILTER)
+                if chosen:
+                    replace_with_backup(path, chosen)
+            elif choice == "open":
+                chosen = prompts.open_file("打开数据库", str(path.parent), DB_FILTER)
+                if chosen:
+                    path = Path(chosen)
+            elif choice == "new":
+                chosen = prompts.save_file(
+                    "新建数据库（含示例清单）", str(path), DB_FILTER, default_suffix="db"
+                )
+                if chosen:
+                    # The file dialog asked before replacing; a replaced file is backed up.
+                    target = Path(chosen)
+                    init_database(target, sample=True, force=target.exists()).close()
+                    path = target
+        except UserError as exc:
+            prompts.error("无法打开数据库", exc.message)
 
 
 def run_app(db_path: Path | None) -> int:
@@ -62,16 +145,12 @@ def run_app(db_path: Path | None) -> int:
     path = db_path or Path(str(settings.value("last_db", "") or default_db_path()))
     if db_path is None and not path.exists() and path != default_db_path():
         path = default_db_path()  # the last database was moved away
-    try:
-        store = open_or_create(path)
-    except DatabaseLockedError as exc:
-        QMessageBox.information(None, "只读打开", f"{exc.message}\n本窗口将以只读方式打开。")
-        store = open_or_create(path, readonly=True)
-    except UserError as exc:
-        QMessageBox.critical(None, "无法打开数据库", exc.message)
+    store = open_at_start(path, Prompts())
+    if store is None:
         return 2
     ctx = AppContext(store=store, settings=settings)
-    remember(ctx, path)
+    assert store.path is not None
+    remember(ctx, store.path)
     window = MainWindow(ctx)
     if settings.value("window/geometry") is None:
         free = app.primaryScreen().availableGeometry()

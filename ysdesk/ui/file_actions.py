@@ -12,7 +12,12 @@ from PySide6.QtWidgets import QMenu, QStyle, QWidget
 from ysdesk.domain.errors import DatabaseLockedError, UserError
 from ysdesk.services.workspace import init_database, user_data_dir
 from ysdesk.store import Store
-from ysdesk.store.backup import backup_to, validate_database_file
+from ysdesk.store.backup import (
+    backup_to,
+    backups_of,
+    replace_with_backup,
+    validate_database_file,
+)
 from ysdesk.ui.context import AppContext
 
 DB_FILTER = "ysdesk 数据库 (*.db *.sqlite);;所有文件 (*)"
@@ -57,6 +62,8 @@ class FileActions(QObject):
         )
         self.backup.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.backup.setToolTip("把当前数据库完整复制一份（修改本已随时保存）")
+        self.restore = QAction("从备份恢复(&E)…", window)
+        self.restore.setToolTip("用 backups 文件夹中的自动备份（或任一备份文件）替换当前数据库")
         self.recent_menu = QMenu("最近打开(&R)", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.quit = QAction("退出(&X)", window)
@@ -67,6 +74,7 @@ class FileActions(QObject):
         self.new_db.triggered.connect(lambda: self.new_database())
         self.open_db.triggered.connect(lambda: self.open_database())
         self.backup.triggered.connect(lambda: self.backup_copy())
+        self.restore.triggered.connect(lambda: self.restore_backup())
         self.about.triggered.connect(self.show_about)
 
     def _folder(self) -> str:
@@ -139,6 +147,57 @@ class FileActions(QObject):
             return False
         self.ctx.undo_stack.setClean()
         self.message.emit(f"已备份到：{dest}")
+        return True
+
+    def restore_backup(self, path: str | None = None) -> bool:
+        """Replace the open database with a backup; the current file is kept in backups first.
+
+        Works on a damaged database too: the file is replaced as a whole, not read.
+        """
+        current = self.ctx.store.path
+        if current is None:
+            self.ctx.prompts.error("从备份恢复", "内存数据库没有备份。")
+            return False
+        if self.ctx.store.readonly:
+            self.ctx.prompts.error(
+                "从备份恢复", "数据库以只读方式打开（可能正被其他窗口使用），不能恢复。"
+            )
+            return False
+        backups = backups_of(current)
+        folder = backups[0].parent if backups else current.parent
+        path = path or self.ctx.prompts.open_file("选择要恢复的备份", str(folder), DB_FILTER)
+        if not path:
+            return False
+        source = Path(path)
+        try:
+            validate_database_file(source)
+            if source.resolve() == current.resolve():
+                raise UserError("不能用当前数据库自身来恢复。")
+        except UserError as exc:
+            self.ctx.prompts.error("从备份恢复", exc.message)
+            return False
+        if not self.ctx.prompts.confirm(
+            "从备份恢复",
+            f"用备份“{source.name}”替换当前数据库“{current.name}”？\n"
+            "当前数据库会先原样保存到 backups 文件夹，恢复后撤销记录清空。",
+            ok="恢复",
+        ):
+            return False
+        # The file is replaced as a whole: let go of it and its lock. Nothing may run the
+        # event loop (a message box would repaint the table) until the window has a store again.
+        self.ctx.store.close()
+        failure: UserError | None = None
+        try:
+            kept = replace_with_backup(current, source)
+        except UserError as exc:
+            failure, kept = exc, None
+        # After a failure the old file is untouched: it opens as it did before.
+        self._switch(Store.open(current))
+        if failure is not None:
+            self.ctx.prompts.error("从备份恢复", failure.message)
+            return False
+        where = f"，原数据库已保存为 {kept}" if kept else ""
+        self.message.emit(f"已从备份“{source.name}”恢复{where}。")
         return True
 
     def _switch(self, store: Store) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._view_separator: QAction | None = None
         self._docks_shown: dict[QDockWidget, bool] = {}
         self._moved_away: tuple[int | None, int] | None = None  # (project, year) announced
+        self._damage_offered: object | None = None  # the store whose damage was reported
         self._shown_once = False
         self._layout_restored = False
         self.setObjectName("main_window")
@@ -233,7 +234,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menu("file")
         file_menu.addActions([fa.new_db, fa.open_db])
         file_menu.addMenu(fa.recent_menu)
-        file_menu.addAction(fa.backup)
+        file_menu.addActions([fa.backup, fa.restore])
         file_menu.addSeparator()
         file_menu.addAction(fa.quit)
 
@@ -339,6 +340,7 @@ class MainWindow(QMainWindow):
         self.focus_editor.triggered.connect(self._focus_editor)
         self.refresh_action.triggered.connect(self.data.reload)
         self.file_actions.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        table.model.read_failed.connect(self._database_unreadable)
 
     # -------------------------------------------------------------------- wiring
     def _data_changed(self, change: Any) -> None:
@@ -411,6 +413,32 @@ class MainWindow(QMainWindow):
         self.editor_dock.show()
         self.editor.tabs.setCurrentIndex(0)
         self.editor.name.setFocus()
+
+    def _database_unreadable(self, message: str) -> None:
+        """Part of the database cannot be read: say so once and offer the ways out."""
+        self.statusBar().showMessage(message, 20000)
+        if self._damage_offered is self.ctx.store:
+            return
+        self._damage_offered = self.ctx.store
+        # Reported while the table paints: the question waits for the event loop.
+        QTimer.singleShot(0, lambda: self.offer_recovery(message))
+
+    def offer_recovery(self, message: str) -> None:
+        """Restore a backup, open another database, or carry on with what can be read."""
+        choice = self.ctx.prompts.choose(
+            "数据库读取失败",
+            f"{message}\n{self.ctx.store.path or ''}\n"
+            "可以用自动备份恢复它（当前文件会先原样保存），或打开其他数据库。",
+            [
+                ("restore", "从备份恢复(&E)…"),
+                ("open", "打开其他数据库(&O)…"),
+                ("cancel", "稍后处理"),
+            ],
+        )
+        if choice == "restore":
+            self.file_actions.restore_backup()
+        elif choice == "open":
+            self.file_actions.open_database()
 
     def _database_replaced(self, _store: object) -> None:
         self.filter_bar.refresh_choices(self.data.years(), self.data.year)

@@ -66,11 +66,12 @@ def render_screenshot(
         with tempfile.TemporaryDirectory() as tmp:
             # A throwaway settings file: a screenshot neither reads nor changes the user's.
             settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.IniFormat)
+            prompts = ScriptedPrompts()  # a question asked means the window met a problem
             ctx = AppContext(
                 store=store,
                 settings=settings,
                 today=today or date.today(),
-                prompts=ScriptedPrompts(),
+                prompts=prompts,
             )
             window = MainWindow(ctx)
             try:
@@ -84,6 +85,9 @@ def render_screenshot(
                     for _ in range(3):
                         app.processEvents()
                 image = window.grab()
+                unreadable = [text for kind, _title, text in prompts.asked if kind == "choose"]
+                if unreadable:  # the window offered a restore: a damaged database
+                    raise UserError(unreadable[0].split("\n", 1)[0])
 
                 def save(tmp: Path) -> None:
                     if not image.save(str(tmp), "PNG"):

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from ysdesk.domain.deadline import deadline_display
+from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import Project, format_list
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.style import status_brush
@@ -66,6 +67,9 @@ class ProjectTableModel(QAbstractTableModel):
 
     # A sort was asked for whose column a worker is still reading: the table waits for it.
     sort_deferred = Signal()
+    # A page could not be read (a damaged database file): the sentence for the user. Its rows
+    # show （无法读取） and are not asked for again until the cache is cleared.
+    read_failed = Signal(str)
 
     def __init__(self, data: ProjectData, parent: Any = None) -> None:
         super().__init__(parent)
@@ -73,6 +77,7 @@ class ProjectTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, int] | None = None
         self._cache: dict[int, Project] = {}
+        self._unreadable: set[int] = set()
         self._sort: tuple[str, bool] | None = None
         self._tasks: dict[int, str] = {}
         self._bold = QFont()
@@ -116,17 +121,28 @@ class ProjectTableModel(QAbstractTableModel):
         pid = self.project_id(row)
         if pid is None:
             return None
-        if pid not in self._cache:
+        if pid not in self._cache and pid not in self._unreadable:
             self._fetch_page(row)
         return self._cache.get(pid)
 
     def _fetch_page(self, row: int) -> None:
         start = row - row % PAGE
-        wanted = [pid for pid in self._ids[start : start + PAGE] if pid not in self._cache]
+        wanted = [
+            pid
+            for pid in self._ids[start : start + PAGE]
+            if pid not in self._cache and pid not in self._unreadable
+        ]
         if not wanted:
             return
         self.fetches += 1
-        self._cache.update(self.data_source.ctx.store.get_projects(wanted))
+        try:
+            page = self.data_source.ctx.store.get_projects(wanted)
+        except UserError as exc:
+            # Painting asks for every visible cell: one sentence, not one error per cell.
+            self._unreadable.update(wanted)
+            self.read_failed.emit(exc.message)
+            return
+        self._cache.update(page)
         # Keep memory bounded on huge lists: an old page is cheap to fetch again.
         if len(self._cache) > 20 * PAGE:
             keep = set(wanted)
@@ -147,6 +163,7 @@ class ProjectTableModel(QAbstractTableModel):
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._unreadable.clear()
         if self._ids:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1)
@@ -182,7 +199,9 @@ class ProjectTableModel(QAbstractTableModel):
             return _CENTER if role == _ALIGN and key == "status" else None
         project = self.project(row)
         if project is None:
-            return "（已删除）" if role == _DISPLAY and key == "name" else None
+            if role != _DISPLAY or key != "name":
+                return None
+            return "（无法读取）" if self._ids[row] in self._unreadable else "（已删除）"
         if role == _DISPLAY:
             return self._display(project, key)
         if role == _TOOLTIP:
