@@ -749,7 +749,13 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
             store = ctx.open_store(readonly=args.dry_run)
             try:
-                preview = preview_started(store, started, unit=args.unit, year=args.year)
+                preview = preview_started(
+                    store,
+                    started,
+                    unit=args.unit,
+                    year=args.year,
+                    json_today=ctx.today if args.json else None,
+                )
                 receipt = None
                 if not args.dry_run:
                     choices = ImportChoices(accept_sheet=args.accept_sheet)
@@ -761,7 +767,8 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             data["applied"] = (
                 None if receipt is None else {"batch_id": receipt.batch_id, **receipt.counts}
             )
-            _print_rows_json(ctx, data, (row.json_text(ctx.today) for row in preview.rows))
+            known = preview.project_json
+            _print_rows_json(ctx, data, (row.json_text(ctx.today, known) for row in preview.rows))
         else:
             for row in preview.rows:
                 if row.action != UNCHANGED:

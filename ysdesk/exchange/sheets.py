@@ -719,6 +719,11 @@ class PendingSheets:
         except BaseException as exc:  # handed to the thread that asks for the result
             self._error = exc
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker is still parsing."""
+        return self._thread.is_alive()
+
     def wait(self) -> None:
         """Until the worker has finished."""
         self._thread.join()

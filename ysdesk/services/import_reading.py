@@ -30,6 +30,11 @@ class StartedRead:
             self.book.close()
             raise
 
+    @property
+    def parsing(self) -> bool:
+        """Whether calamine is still parsing the sheets in the worker thread."""
+        return self._pending.running
+
     def grids(self) -> list[SheetGrid]:
         """Every worksheet in the workbook's order (waits for the parse to end)."""
         order = {name: index for index, name in enumerate(self.names)}

@@ -135,14 +135,24 @@ class PreviewRow:
             "messages": list(self.messages),
         }
 
-    def json_text(self, today: date) -> str:
-        """to_json as JSON text, the characters json.dumps(…, ensure_ascii=False) writes."""
-        project = self.project.json_text(today) if self.project is not None else "null"
+    def json_text(self, today: date, known: dict[int, str] | None = None) -> str:
+        """to_json as JSON text, the characters json.dumps(…, ensure_ascii=False) writes.
+
+        `known`: the JSON text of projects as the database holds them (for `today`), written
+        while the sheet was being parsed: an unchanged row's project is one of them.
+        """
+        project = self.project
+        if project is None:
+            text = "null"
+        elif known is not None and project is self.current and project.id in known:
+            text = known[project.id]  # type: ignore[index]
+        else:
+            text = project.json_text(today)
         changes = _json_dumps([c.to_json() for c in self.changes]) if self.changes else "[]"
         messages = json_strings(self.messages) if self.messages else "[]"
         return (
             f'{{"row": {json_number(self.row)}, "action": {json_string(self.action)}, '
-            f'"project": {project}, "changes": {changes}, "messages": {messages}}}'
+            f'"project": {text}, "changes": {changes}, "messages": {messages}}}'
         )
 
 
@@ -160,6 +170,9 @@ class ImportPreview:
     missing: list[int] = field(default_factory=list)
     as_of: date | None = None
     db_id: str = ""
+    # JSON text of the year's projects as stored, by id, for the day `json_today` (filled
+    # while the sheet was parsed, when the caller asked for JSON): PreviewRow.json_text.
+    project_json: dict[int, str] | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {"rows": len(self.rows), **dict.fromkeys(ACTIONS, 0)}
@@ -426,12 +439,14 @@ def preview_started(
     unit: str | None = None,
     year: int | None = None,
     progress: Progress | None = None,
+    json_today: date | None = None,
 ) -> ImportPreview:
     """preview_file for a workbook whose reading has started (services.import_reading).
 
     python-calamine parses the big sheets in a worker thread with the GIL released; this
     thread meanwhile loads the projects they will be compared with (the year is `year` or
-    the one the hidden sheet of our own export names) and unpacks the export's bases. On two
+    the one the hidden sheet of our own export names), unpacks the export's bases and, for a
+    caller that prints the preview as JSON (`json_today`), writes those projects' JSON. On two
     cores the store's share of the work then costs no time.
     """
     progress = progress or NullProgress()
@@ -446,13 +461,34 @@ def preview_started(
     if roundtrip is not None:
         _ = roundtrip.bases  # unpacked now, while the sheets are being parsed
     file_hash = _file_hash(path)
+    project_json: dict[int, str] | None = None
+    if json_today is not None and loaded is not None:
+        project_json = _json_while_parsing(loaded[1], json_today, started)
     grids = started.grids()
     progress.tick()
     sheet = parse_workbook(grids, plan, file_name=path.name, year=year, roundtrip=roundtrip)
     progress.tick()
     progress.finish()
     parsed = ParsedFile(path=path, sheet=sheet, file_hash=file_hash)
-    return _build_preview(store, parsed, unit, year, None, progress, loaded)
+    preview = _build_preview(store, parsed, unit, year, None, progress, loaded)
+    if loaded is not None and loaded[0] == preview.year:
+        preview.project_json = project_json
+    return preview
+
+
+def _json_while_parsing(
+    projects: Sequence[Project], today: date, started: StartedRead
+) -> dict[int, str]:
+    """The JSON text of as many projects as can be written before the parse ends: work this
+    thread would otherwise do after it (the rest is written when the rows are printed)."""
+    known: dict[int, str] = {}
+    for start in range(0, len(projects), 250):
+        if not started.parsing:
+            break
+        for project in projects[start : start + 250]:
+            if project.id is not None:
+                known[project.id] = project.json_text(today)
+    return known
 
 
 class _NameIndex:
