@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ysdesk.domain.errors import UserError
+
+if TYPE_CHECKING:
+    from ysdesk.store import Store
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -397,6 +400,7 @@ def cmd_matrix(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.open_store(readonly=True)
     try:
         matrix = build_matrix(store, args.year, args.by, all_units=args.all_units)
+        _note_empty_year(store, args.year)
     finally:
         store.close()
     if args.json:
@@ -506,12 +510,24 @@ def _parse_number(text: str) -> float:
         raise UserError(f"数值应为数字：{text}。") from None
 
 
+def _note_empty_year(store: Store, year: int) -> None:
+    """A report on a year without projects says so (on stderr; its output stays well-formed)."""
+    if store.project_count(year):
+        return
+    years = store.years()
+    have = (
+        f"（数据库中有：{'、'.join(map(str, years))} 年度）" if years else "（数据库中还没有项目）"
+    )
+    print(f"{year} 年度没有项目{have}。", file=sys.stderr)
+
+
 def cmd_dashboard(args: argparse.Namespace, ctx: Context) -> int:
     from ysdesk.services.dashboard import build_dashboard
 
     store = ctx.open_store(readonly=True)
     try:
         board = build_dashboard(store, args.year, ctx.today, soon_days=args.days)
+        _note_empty_year(store, args.year)
     finally:
         store.close()
     if args.json:

@@ -39,3 +39,15 @@ def test_dashboard_text(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
     assert out.startswith("2025 年共 86 个项目")
     assert "20 天内到期" in out and "逾期项目最多的单位" in out
     assert main([*args, "--days", "-1"]) == 2
+
+
+@pytest.mark.parametrize("command", ["dashboard", "matrix"])
+def test_a_year_without_projects_is_said(
+    sample_db: Path, capsys: pytest.CaptureFixture, command: str
+) -> None:
+    assert main(["--db", str(sample_db), command, "--year", "2030", "--json"]) == 0
+    captured = capsys.readouterr()
+    json.loads(captured.out)  # still well-formed for scripts
+    assert captured.err.strip() == "2030 年度没有项目（数据库中有：2025 年度）。"
+    assert main(["--db", str(sample_db), command, "--year", "2025", "--json"]) == 0
+    assert capsys.readouterr().err == ""
