@@ -84,3 +84,19 @@ def test_a_folder_that_refuses_new_files_is_named_with_the_reason(
     with pytest.raises(UserError) as caught:
         atomic_write(tmp_path / "a.docx", lambda tmp: tmp.write_bytes(b""))
     assert caught.value.message == f"无法在“{tmp_path}”中写入文件：权限不足。"
+
+
+def test_a_write_killed_long_ago_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
+    old = tmp_path / ".清单-abc123.tmp"
+    old.write_bytes(b"half a workbook")
+    day_ago = old.stat().st_mtime - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    recent = tmp_path / ".清单-def456.tmp"  # perhaps another window writing right now
+    recent.write_bytes(b"being written")
+    other = tmp_path / ".简报-abc123.tmp"
+    other.write_bytes(b"another file's")
+    os.utime(other, (day_ago, day_ago))
+    atomic_write(tmp_path / "清单.xlsx", lambda tmp: tmp.write_bytes(b"new"))
+    assert not old.exists()
+    assert recent.exists() and other.exists()
+    assert (tmp_path / "清单.xlsx").read_bytes() == b"new"

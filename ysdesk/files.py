@@ -67,6 +67,7 @@ def atomic_write(
         raise UserError(f"目标文件夹不存在：{folder}。")
     if target.is_dir():
         raise UserError(f"目标路径是一个文件夹：{target}。")
+    _remove_abandoned(folder, target.stem)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -88,3 +89,19 @@ def atomic_write(
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
     return target
+
+
+# A temporary file this old was left by a write that was killed (power cut, task manager):
+# no write takes a day, so the next write of the same file removes it.
+ABANDONED_AFTER_SECONDS = 24 * 3600
+
+
+def _remove_abandoned(folder: Path, stem: str) -> None:
+    import glob
+    import time
+
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for leftover in folder.glob(f".{glob.escape(stem)}-*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
