@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import openpyxl
 
+from ysdesk.services import importer
 from ysdesk.ui.exchange_preview import ImportPreviewDialog
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -76,13 +78,23 @@ def test_export_unit_sheets_into_a_folder(qtbot, window, prompts, tmp_path: Path
     assert len(files) > 10 and any(f.name.endswith("_区科委.xlsx") for f in files)
 
 
-def test_import_opens_the_preview_and_applies(qtbot, window, prompts) -> None:
+def test_import_opens_the_preview_and_applies(qtbot, window, prompts, monkeypatch) -> None:
+    compared_on: list[threading.Thread] = []
+    real_build = importer.build_preview
+
+    def build_preview(*args, **kwargs):
+        compared_on.append(threading.current_thread())
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "build_preview", build_preview)
     prompts.answers.append(str(FIXTURES / "gov_return.xls"))
     _action(window, "导入部门报表…").trigger()
     qtbot.waitUntil(lambda: window.exchange_actions.dialog is not None)
     dialog = window.exchange_actions.dialog
     assert isinstance(dialog, ImportPreviewDialog) and dialog.isVisible()
     assert dialog.model.rowCount() == 6
+    # A large year's comparison never holds up the window: the worker has its own connection.
+    assert len(compared_on) == 1 and compared_on[0] is not threading.main_thread()
     count = window.ctx.store.project_count(2025)
     dialog.apply()
     assert window.ctx.store.project_count(2025) == count + 1

@@ -342,6 +342,22 @@ def build_preview(
     return _build_preview(store, parsed_file, unit, year, default_year, progress, None)
 
 
+def preview_in_worker(
+    db_path: Path,
+    path: Path | str,
+    plan: PlanInfo,
+    *,
+    default_year: int | None = None,
+    progress: Progress | None = None,
+) -> ImportPreview:
+    """Parse a returned sheet and preview it against the database at `db_path` through a
+    read-only connection of this thread's own (SQLite connections stay on their thread):
+    the window's import, which keeps a large year's comparison off its main thread."""
+    parsed = parse_file(path, plan, progress=progress)
+    with Store.open(db_path, readonly=True) as store:
+        return build_preview(store, parsed, default_year=default_year, progress=progress)
+
+
 def _build_preview(
     store: Store,
     parsed_file: ParsedFile,

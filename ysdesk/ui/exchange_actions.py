@@ -12,7 +12,13 @@ from typing import Any
 
 from ysdesk.domain.errors import UserError
 from ysdesk.services.exporter import KIND_TITLES, prepare_export, unit_sheet_name
-from ysdesk.services.importer import ParsedFile, build_preview, parse_file, plan_info
+from ysdesk.services.importer import (
+    ImportPreview,
+    build_preview,
+    parse_file,
+    plan_info,
+    preview_in_worker,
+)
 from ysdesk.ui.exchange_preview import ImportPreviewDialog
 from ysdesk.ui.prompts import save_path
 
@@ -92,14 +98,25 @@ class ExchangeActions:
                 return
         self.ctx.settings.setValue(LAST_FOLDER, str(Path(path).parent))
         plan = plan_info(self.ctx.store)
+        db_path, year = self.ctx.store.path, self._year()
+        if db_path is None:  # an in-memory database has no second connection: compare here
+            self.window.run_task(
+                "读取表格",
+                lambda progress: parse_file(path, plan, progress=progress),
+                lambda parsed: self._show_preview(
+                    build_preview(self.ctx.store, parsed, default_year=year)
+                ),
+            )
+            return
         self.window.run_task(
             "读取表格",
-            lambda progress: parse_file(path, plan, progress=progress),
-            self._parsed,
+            lambda progress: preview_in_worker(
+                db_path, path, plan, default_year=year, progress=progress
+            ),
+            self._show_preview,
         )
 
-    def _parsed(self, parsed: ParsedFile) -> None:
-        preview = build_preview(self.ctx.store, parsed, default_year=self._year())
+    def _show_preview(self, preview: ImportPreview) -> None:
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = ImportPreviewDialog(self.ctx, preview, self.window)
