@@ -216,3 +216,32 @@ def test_screenshot_of_a_damaged_database_is_one_sentence(
     err = capsys.readouterr().err.strip()
     assert err == "数据库文件已损坏，部分数据无法读取，请从备份恢复。"
     assert not out.exists()
+
+
+def test_a_busy_database_is_said_in_the_status_bar_without_offering_a_restore(
+    qtbot, sample_db: Path, tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ysdesk.domain.errors import UserError
+
+    prompts = ScriptedPrompts()
+    window = _window(qtbot, sample_db, tmp_path, today, prompts)
+    try:
+        store = window.ctx.store
+        real = store.get_projects
+
+        def busy(ids):
+            raise UserError("数据库正被其他程序占用，请稍后再试。")
+
+        window.table.model.clear_cache()
+        monkeypatch.setattr(store, "get_projects", busy)
+        assert "（无法读取）" in _cells(window)
+        qtbot.wait(20)
+        assert prompts.asked == []
+        assert window.statusBar().currentMessage() == "数据库正被其他程序占用，请稍后再试。"
+        monkeypatch.setattr(store, "get_projects", real)
+        window.table.model.clear_cache()  # what any change or 刷新 does
+        assert "（无法读取）" not in _cells(window)
+    finally:
+        window.tasks.wait_all()
+        window.close()
+        window.ctx.store.close()

@@ -414,10 +414,11 @@ class MainWindow(QMainWindow):
         self.editor.tabs.setCurrentIndex(0)
         self.editor.name.setFocus()
 
-    def _database_unreadable(self, message: str) -> None:
-        """Part of the database cannot be read: say so once and offer the ways out."""
+    def _database_unreadable(self, message: str, damaged: bool) -> None:
+        """Part of the database cannot be read: say why; a damaged file, once, with the ways
+        out (a busy or vanished file is only said: 刷新 reads it again)."""
         self.statusBar().showMessage(message, 20000)
-        if self._damage_offered is self.ctx.store:
+        if not damaged or self._damage_offered is self.ctx.store:
             return
         self._damage_offered = self.ctx.store
         # Reported while the table paints: the question waits for the event loop.

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from ysdesk.domain.deadline import deadline_display
-from ysdesk.domain.errors import UserError
+from ysdesk.domain.errors import DatabaseDamagedError, UserError
 from ysdesk.domain.model import Project, format_list
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.style import status_brush
@@ -67,9 +67,10 @@ class ProjectTableModel(QAbstractTableModel):
 
     # A sort was asked for whose column a worker is still reading: the table waits for it.
     sort_deferred = Signal()
-    # A page could not be read (a damaged database file): the sentence for the user. Its rows
-    # show （无法读取） and are not asked for again until the cache is cleared.
-    read_failed = Signal(str)
+    # A page could not be read: the sentence for the user, and whether the file is damaged
+    # (else busy, or on a drive that went away). Its rows show （无法读取） and are not asked
+    # for again until the cache is cleared (any change to the data clears it).
+    read_failed = Signal(str, bool)
 
     def __init__(self, data: ProjectData, parent: Any = None) -> None:
         super().__init__(parent)
@@ -140,7 +141,7 @@ class ProjectTableModel(QAbstractTableModel):
         except UserError as exc:
             # Painting asks for every visible cell: one sentence, not one error per cell.
             self._unreadable.update(wanted)
-            self.read_failed.emit(exc.message)
+            self.read_failed.emit(exc.message, isinstance(exc, DatabaseDamagedError))
             return
         self._cache.update(page)
         # Keep memory bounded on huge lists: an old page is cheap to fetch again.
