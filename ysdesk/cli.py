@@ -126,6 +126,12 @@ class Context:
         json.dump(data, self.out, ensure_ascii=False, indent=2)
         self.out.write("\n")
 
+    def progress(self) -> Any:
+        """Progress of long work on the terminal's stderr line (nothing when redirected)."""
+        from ysdesk.services.progress import TerminalProgress
+
+        return TerminalProgress(sys.stderr)
+
 
 def _parse_date(text: str) -> date:
     try:
@@ -588,6 +594,7 @@ def cmd_rollover(args: argparse.Namespace, ctx: Context) -> int:
             args.to_year,
             exclude=args.exclude,
             skip_existing=args.skip_existing,
+            progress=ctx.progress(),
         )
     finally:
         store.close()
@@ -685,7 +692,9 @@ def cmd_brief(args: argparse.Namespace, ctx: Context) -> int:
             "next_steps": next_steps,
         }
         settings = replace(settings, **{k: v for k, v in given.items() if v is not None})
-        result, record = generate_brief(store, args.year, settings, output, ctx.today, pdf=args.pdf)
+        result, record = generate_brief(
+            store, args.year, settings, output, ctx.today, pdf=args.pdf, progress=ctx.progress()
+        )
     finally:
         store.close()
     total = f"（总第{settings.total_issue_no}期）" if settings.total_issue_no else ""
@@ -765,17 +774,19 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
             store = ctx.open_store(readonly=args.dry_run)
             try:
+                progress = ctx.progress()
                 preview = preview_started(
                     store,
                     started,
                     unit=args.unit,
                     year=args.year,
+                    progress=progress,
                     json_today=ctx.today if args.json else None,
                 )
                 receipt = None
                 if not args.dry_run:
                     choices = ImportChoices(accept_sheet=args.accept_sheet)
-                    receipt = apply_import(store, preview, choices)
+                    receipt = apply_import(store, preview, choices, progress=progress)
             finally:
                 store.close()
         if args.json:

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ysdesk.domain.deadline import parse_deadline
@@ -72,6 +72,8 @@ _TEMPLATES = (
     day=st.integers(1, 28),
     quarter=st.integers(1, 4),
 )
+@example(template="{y}年{m}月{d}日", year=2067, month=2, day=28, quarter=1)  # before a leap year
+@example(template="{y}年{m}月底前", year=2067, month=2, day=1, quarter=1)
 def test_shifted_text_means_the_same_day_a_year_later(
     template: str, year: int, month: int, day: int, quarter: int
 ) -> None:
@@ -79,11 +81,14 @@ def test_shifted_text_means_the_same_day_a_year_later(
     before = parse_deadline(text, year)
     after = parse_deadline(shift_deadline_text(text, year, year + 1), year + 1)
     assert before is not None and after is not None
-    assert after == _a_year_later(before)
+    assert after == _a_year_later(before, named_day="{d" in template)
 
 
-def _a_year_later(day: date) -> date:
-    """The same day next year; a month's last day stays its last day (Feb 28/29)."""
+def _a_year_later(day: date, *, named_day: bool = False) -> date:
+    """The same day next year. A day the text names stays that day ("2月28日" is the 28th in
+    a leap year too); a month's end ("2月底") stays its last day (Feb 28/29)."""
+    if named_day:
+        return day.replace(year=day.year + 1)
     last = calendar.monthrange(day.year, day.month)[1]
     next_last = calendar.monthrange(day.year + 1, day.month)[1]
     return date(day.year + 1, day.month, next_last if day.day == last else day.day)
