@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from ysdesk.cli import main
 from ysdesk.domain.model import Project
 from ysdesk.store import Store
 from ysdesk.store.backup import auto_backup, backups_of
 from ysdesk.ui.app import open_at_start
-from ysdesk.ui.context import AppContext
 from ysdesk.ui.main_window import MainWindow
 from ysdesk.ui.prompts import ScriptedPrompts
 
@@ -38,110 +36,80 @@ def damage_a_project_page(db: Path) -> None:
         fh.write(b"\xff" * page_size)
 
 
-def _window(qtbot, db: Path, tmp_path: Path, today: date, prompts: ScriptedPrompts) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    ctx = AppContext(store=Store.open(db), settings=settings, today=today, prompts=prompts)
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def _cells(window: MainWindow) -> list[str]:
     model = window.table.model
     return [model.index(row, 1).data(Qt.DisplayRole) for row in range(model.rowCount())]
 
 
 def test_a_damaged_page_is_said_once_and_its_rows_marked(
-    qtbot, sample_db: Path, tmp_path: Path, today: date
+    qtbot, open_window, prompts: ScriptedPrompts, sample_db: Path
 ) -> None:
     damage_a_project_page(sample_db)
-    prompts = ScriptedPrompts(["cancel"])
-    window = _window(qtbot, sample_db, tmp_path, today, prompts)
-    try:
-        names = _cells(window)
-        qtbot.waitUntil(lambda: any(kind == "choose" for kind, *_ in prompts.asked))
-        assert "（无法读取）" in names
-        # Repaints and scrolling ask for the same rows again: no second question, no retry.
-        fetches = window.table.model.fetches
-        for _ in range(3):
-            _cells(window)
-            window.table.view.viewport().repaint()
-        qtbot.wait(50)
-        assert [kind for kind, *_ in prompts.asked] == ["choose"]
-        assert prompts.asked[0][1] == "数据库读取失败"
-        assert prompts.asked[0][2].startswith("数据库文件已损坏")
-        assert window.table.model.fetches == fetches
-    finally:
-        window.tasks.wait_all()
-        window.close()
-        window.ctx.store.close()
+    prompts.answers.append("cancel")
+    window = open_window()
+    names = _cells(window)
+    qtbot.waitUntil(lambda: any(kind == "choose" for kind, *_ in prompts.asked))
+    assert "（无法读取）" in names
+    # Repaints and scrolling ask for the same rows again: no second question, no retry.
+    fetches = window.table.model.fetches
+    for _ in range(3):
+        _cells(window)
+        window.table.view.viewport().repaint()
+    qtbot.wait(50)
+    assert [kind for kind, *_ in prompts.asked] == ["choose"]
+    assert prompts.asked[0][1] == "数据库读取失败"
+    assert prompts.asked[0][2].startswith("数据库文件已损坏")
+    assert window.table.model.fetches == fetches
 
 
 def test_the_window_restores_a_backup_of_a_damaged_database(
-    qtbot, sample_db: Path, tmp_path: Path, today: date
+    qtbot, open_window, prompts: ScriptedPrompts, sample_db: Path
 ) -> None:
     with Store.open(sample_db) as store:
         backup = auto_backup(store, "测试")
         expected = store.project_count()
     damage_a_project_page(sample_db)
     damaged = sample_db.read_bytes()
-    prompts = ScriptedPrompts(["restore", str(backup), True])
-    window = _window(qtbot, sample_db, tmp_path, today, prompts)
-    try:
-        damaged_store = window.ctx.store
-        _cells(window)
-        qtbot.waitUntil(lambda: window.ctx.store is not damaged_store)
-        assert window.ctx.store.project_count() == expected
-        assert "（无法读取）" not in _cells(window)
-        assert None not in _cells(window)
-        kept = [p for p in backups_of(sample_db) if "恢复前" in p.name]
-        assert len(kept) == 1 and kept[0].read_bytes() == damaged
-        assert window.ctx.undo_stack.count() == 0
-    finally:
-        window.tasks.wait_all()
-        window.close()
-        window.ctx.store.close()
+    prompts.answers.extend(["restore", str(backup), True])
+    window = open_window()
+    damaged_store = window.ctx.store
+    _cells(window)
+    qtbot.waitUntil(lambda: window.ctx.store is not damaged_store)
+    assert window.ctx.store.project_count() == expected
+    assert "（无法读取）" not in _cells(window)
+    assert None not in _cells(window)
+    kept = [p for p in backups_of(sample_db) if "恢复前" in p.name]
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    assert window.ctx.undo_stack.count() == 0
 
 
 def test_restore_from_the_file_menu_undoes_later_edits(
-    qtbot, sample_db: Path, tmp_path: Path, today: date
+    open_window, prompts: ScriptedPrompts, sample_db: Path
 ) -> None:
     with Store.open(sample_db) as store:
         backup = auto_backup(store, "测试")
         first = store.list_projects()[0]
-    prompts = ScriptedPrompts([str(backup), True])
-    window = _window(qtbot, sample_db, tmp_path, today, prompts)
-    try:
-        store = window.ctx.store
-        changed: Project = store.update_project(
-            first.id, {"name": "改过的名称"}, expected_version=first.version
-        )
-        assert changed.name == "改过的名称"
-        assert window.file_actions.restore_backup()
-        assert window.ctx.store is not store
-        assert window.ctx.store.get_project(first.id).name == first.name
-        assert any(kind == "confirm" for kind, *_ in prompts.asked)
-    finally:
-        window.tasks.wait_all()
-        window.close()
-        window.ctx.store.close()
+    prompts.answers.extend([str(backup), True])
+    window = open_window()
+    store = window.ctx.store
+    changed: Project = store.update_project(
+        first.id, {"name": "改过的名称"}, expected_version=first.version
+    )
+    assert changed.name == "改过的名称"
+    assert window.file_actions.restore_backup()
+    assert window.ctx.store is not store
+    assert window.ctx.store.get_project(first.id).name == first.name
+    assert any(kind == "confirm" for kind, *_ in prompts.asked)
 
 
-def test_restore_can_be_declined(qtbot, sample_db: Path, tmp_path: Path, today: date) -> None:
+def test_restore_can_be_declined(open_window, prompts: ScriptedPrompts, sample_db: Path) -> None:
     with Store.open(sample_db) as store:
         backup = auto_backup(store, "测试")
     before = sample_db.read_bytes()
-    window = _window(qtbot, sample_db, tmp_path, today, ScriptedPrompts([str(backup), False]))
-    try:
-        assert not window.file_actions.restore_backup()
-        assert window.ctx.store.project_count() > 0
-    finally:
-        window.tasks.wait_all()
-        window.close()
-        window.ctx.store.close()
+    prompts.answers.extend([str(backup), False])
+    window = open_window()
+    assert not window.file_actions.restore_backup()
+    assert window.ctx.store.project_count() > 0
     assert sample_db.read_bytes() == before
 
 
@@ -219,29 +187,23 @@ def test_screenshot_of_a_damaged_database_is_one_sentence(
 
 
 def test_a_busy_database_is_said_in_the_status_bar_without_offering_a_restore(
-    qtbot, sample_db: Path, tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch
+    open_window, prompts: ScriptedPrompts, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ysdesk.domain.errors import UserError
 
-    prompts = ScriptedPrompts()
-    window = _window(qtbot, sample_db, tmp_path, today, prompts)
-    try:
-        store = window.ctx.store
-        real = store.get_projects
+    window = open_window()
+    store = window.ctx.store
+    real = store.get_projects
 
-        def busy(ids):
-            raise UserError("数据库正被其他程序占用，请稍后再试。")
+    def busy(ids):
+        raise UserError("数据库正被其他程序占用，请稍后再试。")
 
-        window.table.model.clear_cache()
-        monkeypatch.setattr(store, "get_projects", busy)
-        assert "（无法读取）" in _cells(window)
-        qtbot.wait(20)
-        assert prompts.asked == []
-        assert window.statusBar().currentMessage() == "数据库正被其他程序占用，请稍后再试。"
-        monkeypatch.setattr(store, "get_projects", real)
-        window.table.model.clear_cache()  # what any change or 刷新 does
-        assert "（无法读取）" not in _cells(window)
-    finally:
-        window.tasks.wait_all()
-        window.close()
-        window.ctx.store.close()
+    window.table.model.clear_cache()
+    monkeypatch.setattr(store, "get_projects", busy)
+    assert "（无法读取）" in _cells(window)
+    qtbot.wait(20)
+    assert prompts.asked == []
+    assert window.statusBar().currentMessage() == "数据库正被其他程序占用，请稍后再试。"
+    monkeypatch.setattr(store, "get_projects", real)
+    window.table.model.clear_cache()  # what any change or 刷新 does
+    assert "（无法读取）" not in _cells(window)
