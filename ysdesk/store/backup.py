@@ -194,9 +194,7 @@ def restore_from(store: Store, source: Path | str) -> Path | None:
     finally:
         src.close()
     store.conn.execute("PRAGMA foreign_keys = ON")
-    store._zone_ids = None
-    store._unit_ids = None
-    store._tasks = None
+    store.forget_caches()
     # A backup from an older minor schema is brought up to date like any opened file.
     store._prepare(created=False)
     return safety

@@ -157,6 +157,24 @@ class Store:
         self._unit_ids: dict[str, int] | None = None
         self._tasks: frozenset[int] | None = None
 
+    def twin(self) -> Store:
+        """Another connection to this database file, for one worker thread (SQLite
+        connections stay on the thread that made them: call this there). It writes under this
+        store's writer lock, so this store stays open until the twin is closed; afterwards
+        call `forget_caches` here, since the twin may have added units."""
+        if self.path is None:
+            raise UserError("内存数据库不能在后台读写。")
+        return Store(
+            connect(self.path, readonly=self.readonly), path=self.path, readonly=self.readonly
+        )
+
+    def forget_caches(self) -> None:
+        """Drop what this store remembers of zones, units and tasks (another connection or a
+        restore changed them)."""
+        self._zone_ids = None
+        self._unit_ids = None
+        self._tasks = None
+
     @functools.cached_property
     def db(self) -> sqlite_utils.Database:
         """The sqlite-utils view of the connection, built on first write.

@@ -49,6 +49,7 @@ from ysdesk.services.rollover import (
     plan_rollover,
     plan_rollover_file,
 )
+from ysdesk.store import Store
 from ysdesk.store.backup import auto_backup
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.report_common import Navigator, YearBox, default_year
@@ -109,6 +110,62 @@ def run_in_worker(
 
     def finished() -> None:
         if isinstance(task.error, Cancelled):
+            on_error(UserError(CANCELLED))
+
+    task.done.connect(finished)
+
+
+def write_in_worker(
+    ctx: AppContext,
+    owner: QWidget,
+    title: str,
+    work: Callable[[Store, Progress], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[UserError], None],
+) -> None:
+    """`work(store, progress)` writes in the window's worker, through a twin connection of
+    the window's store (its writer lock covers it), with a progress dialog over `owner`:
+    a large year's write does not freeze the window. 取消 stops it inside its transaction,
+    which then changes nothing.
+
+    Without a worker or a file (an in-memory database) it writes here, in the window's store.
+    """
+    store = ctx.store
+    if ctx.tasks is None or store.path is None:
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            result = work(store, NullProgress())
+        except UserError as exc:
+            on_error(exc)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        on_done(result)
+        return
+
+    def in_worker(progress: Progress) -> Any:
+        twin = store.twin()
+        try:
+            return work(twin, progress)
+        finally:
+            twin.close()
+
+    def done(result: Any) -> None:
+        store.forget_caches()
+        on_done(result)
+
+    def failed(exc: BaseException) -> None:
+        store.forget_caches()
+        if isinstance(exc, UserError):
+            on_error(exc)
+        else:  # a bug: the application's excepthook logs it and tells the user
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    task = ctx.tasks.run(title, in_worker, done, failed, owner)
+
+    def finished() -> None:
+        if isinstance(task.error, Cancelled):
+            store.forget_caches()
             on_error(UserError(CANCELLED))
 
     task.done.connect(finished)
@@ -379,24 +436,18 @@ class RolloverDialog(QDialog):
 
         def backed_up(backup: Path | None) -> None:
             self.summary.setText(f"正在写入 {plan.to_year} 年度清单…")
-            self.summary.repaint()
-            # The write belongs to the main thread's connection: one transaction, here.
-            QApplication.setOverrideCursor(Qt.WaitCursor)
-            try:
-                result = carry_over(
-                    store,
+
+            def write(target: Store, progress: Progress) -> RolloverResult:
+                return carry_over(
+                    target,
                     plan,
                     exclude=exclude,
                     skip_existing=skip_existing,
                     backup=backup,
-                    progress=NullProgress(),
+                    progress=progress,
                 )
-            except UserError as exc:
-                refused(exc)
-                return
-            finally:
-                QApplication.restoreOverrideCursor()
-            self._applied(result)
+
+            write_in_worker(self.ctx, self, "年度结转：写入", write, self._applied, refused)
 
         def refused(exc: UserError) -> None:
             self._set_busy(False)
