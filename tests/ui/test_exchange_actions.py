@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 
 from ysdesk.services import importer
+from ysdesk.ui import exchange_preview
 from ysdesk.ui.exchange_preview import ImportPreviewDialog
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -96,11 +97,24 @@ def test_import_opens_the_preview_and_applies(qtbot, window, prompts, monkeypatc
     # A large year's comparison never holds up the window: the worker has its own connection.
     assert len(compared_on) == 1 and compared_on[0] is not threading.main_thread()
     count = window.ctx.store.project_count(2025)
-    dialog.apply()
+    written_on: list[bool] = []
+    real_apply = exchange_preview.apply_import
+
+    def apply_import(*args, **kwargs):
+        written_on.append(threading.current_thread() is threading.main_thread())
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(exchange_preview, "apply_import", apply_import)
+    with qtbot.waitSignal(dialog.applied, timeout=5000):
+        assert dialog.apply() is None  # the backup and the write run in the worker
+    assert written_on == [False]
     assert window.ctx.store.project_count(2025) == count + 1
+    assert prompts.asked[-1][1] == "导入完成"
     assert window.undo_action.isEnabled() and "gov_return.xls" in window.undo_action.text()
     window.undo_action.trigger()
     assert window.ctx.store.project_count(2025) == count
+    window.redo_action.trigger()  # the same import again, written here as any redo is
+    assert window.ctx.store.project_count(2025) == count + 1
 
 
 def test_a_hostile_file_is_refused_with_one_message(qtbot, window, prompts, tmp_path) -> None:

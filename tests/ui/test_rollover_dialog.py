@@ -190,7 +190,7 @@ def test_a_write_stopped_in_the_worker_changes_nothing(
     from PySide6.QtWidgets import QWidget
 
     from ysdesk.services.progress import Cancelled
-    from ysdesk.ui.rollover_dialog import CANCELLED, write_in_worker
+    from ysdesk.ui.writes import CANCELLED, write_in_worker
 
     before = sample_store.project_count()
     first = sample_store.list_projects()[0]

@@ -48,9 +48,12 @@ from ysdesk.services.importer import (
     describe_value,
     revert_import,
 )
+from ysdesk.services.progress import Progress
+from ysdesk.store import Store
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.row_model import RowTableModel
 from ysdesk.ui.style import fit_size
+from ysdesk.ui.writes import CANCELLED, write_in_worker
 
 Index = QModelIndex | QPersistentModelIndex
 ActionRole = Qt.UserRole + 1
@@ -255,16 +258,29 @@ class ChangesModel(RowTableModel):
 class ImportCommand(QUndoCommand):
     """Applying an import as one undo step: redo applies, undo reverts all of it."""
 
-    def __init__(self, ctx: AppContext, preview: ImportPreview, choices: ImportChoices) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        preview: ImportPreview,
+        choices: ImportChoices,
+        applied: ImportReceipt | None = None,
+    ) -> None:
+        """`applied`: the receipt of the first apply when a worker already wrote it; the
+        stack's first redo then only tells the views."""
         super().__init__(f"导入“{preview.file_name}”")
         self.ctx = ctx
         self.preview = preview
         self.choices = choices
-        self.receipt: ImportReceipt | None = None
+        self.receipt: ImportReceipt | None = applied
         self.error: UserError | None = None
         self._versions: dict[int, int] | None = None  # as the last undo left them
+        self._written = applied is not None
 
     def redo(self) -> None:
+        if self._written:
+            self._written = False
+            self._applied()
+            return
         first = self.receipt is None
         try:
             self.receipt = apply_import(
@@ -277,7 +293,11 @@ class ImportCommand(QUndoCommand):
         except UserError as exc:
             self._fail(exc, first, "导入" if first else "重做导入")
             return
+        self._applied()
+
+    def _applied(self) -> None:
         receipt = self.receipt
+        assert receipt is not None
         self.ctx.versions.update(receipt.created)
         self.ctx.versions.update({u.before.id: u.version_after for u in receipt.updated})
         self._broadcast()
@@ -443,20 +463,39 @@ class ImportPreviewDialog(QDialog):
         return False
 
     def apply(self) -> ImportReceipt | None:
-        """Apply the ticked rows as one undoable step; the dialog closes when it worked."""
-        command = ImportCommand(self.ctx, self.preview, self.selection.choices())
-        self.ctx.push(command)
-        if command.error is not None or command.receipt is None:
-            message = command.error.message if command.error else "导入未完成。"
-            self.ctx.prompts.error("无法导入", message)
-            return None
-        c = command.receipt.counts
+        """Apply the ticked rows as one undoable step; the dialog closes when it worked.
+
+        The backup and the write run in the window's worker (a large return does not freeze
+        the window); `applied` fires when they are done. Returns the receipt when the write
+        was done here (no worker), else None.
+        """
+        choices = self.selection.choices()
+        self.apply_button.setEnabled(False)
+        done: list[ImportReceipt] = []
+
+        def write(store: Store, progress: Progress) -> ImportReceipt:
+            return apply_import(store, self.preview, choices, progress=progress)
+
+        def written(receipt: ImportReceipt) -> None:
+            self.ctx.push(ImportCommand(self.ctx, self.preview, choices, applied=receipt))
+            done.append(receipt)
+            self._report(receipt)
+
+        def refused(exc: UserError) -> None:
+            self._update_summary()
+            if exc.message != CANCELLED:
+                self.ctx.prompts.error("无法导入", exc.message)
+
+        write_in_worker(self.ctx, self, "导入", write, written, refused)
+        return done[0] if done else None
+
+    def _report(self, receipt: ImportReceipt) -> None:
+        c = receipt.counts
         kept = f"，{c['conflict_kept']} 处冲突保留了数据库现值" if c["conflict_kept"] else ""
         self.ctx.prompts.info(
             "导入完成",
             f"已导入“{self.preview.file_name}”：新增 {c['new']} 个项目，"
             f"更新 {c['update']} 个{kept}。\n可在“编辑 → 撤销”中撤销整次导入。",
         )
-        self.applied.emit(command.receipt)
+        self.applied.emit(receipt)
         self.accept()
-        return command.receipt

@@ -18,7 +18,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.errors import UserError
-from ysdesk.services.progress import Cancelled, NullProgress, Progress, check_cancelled
+from ysdesk.services.progress import Cancelled, Progress, check_cancelled
 from ysdesk.services.rollover import (
     Comparison,
     RolloverItem,
@@ -55,6 +54,7 @@ from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.report_common import Navigator, YearBox, default_year
 from ysdesk.ui.row_model import RowTableModel
 from ysdesk.ui.style import fit_size
+from ysdesk.ui.writes import CANCELLED, write_in_worker
 
 Index = QModelIndex | QPersistentModelIndex
 _MUTED = QColor("#6b7280")
@@ -64,7 +64,6 @@ _FOREGROUND = int(Qt.ForegroundRole)
 _ROLES = frozenset({_DISPLAY, _CHECK, _FOREGROUND, int(Qt.ToolTipRole)})
 _CHECKED = Qt.Checked
 _UNCHECKED = Qt.Unchecked
-CANCELLED = "已取消，未作改动。"
 # A comparison lists at most this many projects per group; the counts are always complete.
 LIST_LIMIT = 500
 # Column widths from this many rows: a 100,000-row plan is not measured row by row.
@@ -110,62 +109,6 @@ def run_in_worker(
 
     def finished() -> None:
         if isinstance(task.error, Cancelled):
-            on_error(UserError(CANCELLED))
-
-    task.done.connect(finished)
-
-
-def write_in_worker(
-    ctx: AppContext,
-    owner: QWidget,
-    title: str,
-    work: Callable[[Store, Progress], Any],
-    on_done: Callable[[Any], None],
-    on_error: Callable[[UserError], None],
-) -> None:
-    """`work(store, progress)` writes in the window's worker, through a twin connection of
-    the window's store (its writer lock covers it), with a progress dialog over `owner`:
-    a large year's write does not freeze the window. 取消 stops it inside its transaction,
-    which then changes nothing.
-
-    Without a worker or a file (an in-memory database) it writes here, in the window's store.
-    """
-    store = ctx.store
-    if ctx.tasks is None or store.path is None:
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            result = work(store, NullProgress())
-        except UserError as exc:
-            on_error(exc)
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        on_done(result)
-        return
-
-    def in_worker(progress: Progress) -> Any:
-        twin = store.twin()
-        try:
-            return work(twin, progress)
-        finally:
-            twin.close()
-
-    def done(result: Any) -> None:
-        store.forget_caches()
-        on_done(result)
-
-    def failed(exc: BaseException) -> None:
-        store.forget_caches()
-        if isinstance(exc, UserError):
-            on_error(exc)
-        else:  # a bug: the application's excepthook logs it and tells the user
-            sys.excepthook(type(exc), exc, exc.__traceback__)
-
-    task = ctx.tasks.run(title, in_worker, done, failed, owner)
-
-    def finished() -> None:
-        if isinstance(task.error, Cancelled):
-            store.forget_caches()
             on_error(UserError(CANCELLED))
 
     task.done.connect(finished)
