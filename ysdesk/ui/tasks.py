@@ -1,8 +1,9 @@
 """Long use cases off the main thread: a worker, a progress dialog, the result on the main thread.
 
-The work function gets a Progress (ysdesk.services.progress) and must not touch the Store:
-sqlite3 connections belong to the thread that opened them. It parses files, computes, or
-opens its own connection; the caller writes the result on the main thread in `on_done`.
+The work function gets a Progress (ysdesk.services.progress) and must not touch the window's
+Store: sqlite3 connections belong to the thread that opened them. It parses files, computes,
+or opens its own connection (a read-only one, or for a large write `Store.twin()` under the
+window's writer lock: ui/writes.py); small writes happen on the main thread in `on_done`.
 """
 
 from __future__ import annotations
