@@ -9,7 +9,6 @@ written on the main thread in one transaction, refused if either year changed me
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.errors import UserError
-from ysdesk.services.progress import Cancelled, Progress, check_cancelled
+from ysdesk.services.progress import Progress, check_cancelled
 from ysdesk.services.rollover import (
     Comparison,
     RolloverItem,
@@ -54,7 +53,7 @@ from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.report_common import Navigator, YearBox, default_year
 from ysdesk.ui.row_model import RowTableModel
 from ysdesk.ui.style import fit_size
-from ysdesk.ui.writes import CANCELLED, write_in_worker
+from ysdesk.ui.writes import CANCELLED, run_reporting, write_in_worker
 
 Index = QModelIndex | QPersistentModelIndex
 _MUTED = QColor("#6b7280")
@@ -99,19 +98,7 @@ def run_in_worker(
         check_cancelled(progress)
         return result
 
-    def failed(exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            on_error(exc)
-        else:  # a bug: the application's excepthook logs it and tells the user
-            sys.excepthook(type(exc), exc, exc.__traceback__)
-
-    task = ctx.tasks.run(title, in_worker, on_done, failed, owner)
-
-    def finished() -> None:
-        if isinstance(task.error, Cancelled):
-            on_error(UserError(CANCELLED))
-
-    task.done.connect(finished)
+    run_reporting(ctx, owner, title, in_worker, on_done, on_error)
 
 
 class RolloverModel(RowTableModel):

@@ -1,5 +1,6 @@
-"""Writes off the main thread: a use case that writes much (a large carry-over, an import)
-runs in the window's worker through a twin connection of the window's store."""
+"""Work off the main thread with its outcome reported: a use case that writes much (a large
+carry-over, an import) runs in the window's worker through a twin connection of the window's
+store."""
 
 from __future__ import annotations
 
@@ -53,12 +54,30 @@ def write_in_worker(
         finally:
             twin.close()
 
+    run_reporting(ctx, owner, title, in_worker, on_done, on_error, settle=store.forget_caches)
+
+
+def run_reporting(
+    ctx: AppContext,
+    owner: QWidget,
+    title: str,
+    in_worker: Callable[[Progress], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[UserError], None],
+    *,
+    settle: Callable[[], None] = lambda: None,
+) -> None:
+    """`in_worker(progress)` in the window's worker with a progress dialog over `owner`: its
+    result goes to `on_done`; a refusal, and 取消 (as CANCELLED), to `on_error`; a bug to the
+    excepthook. `settle` runs first on the main thread, whatever the outcome."""
+    assert ctx.tasks is not None
+
     def done(result: Any) -> None:
-        store.forget_caches()
+        settle()
         on_done(result)
 
     def failed(exc: BaseException) -> None:
-        store.forget_caches()
+        settle()
         if isinstance(exc, UserError):
             on_error(exc)
         else:  # a bug: the application's excepthook logs it and tells the user
@@ -68,7 +87,7 @@ def write_in_worker(
 
     def finished() -> None:
         if isinstance(task.error, Cancelled):
-            store.forget_caches()
+            settle()
             on_error(UserError(CANCELLED))
 
     task.done.connect(finished)
