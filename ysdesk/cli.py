@@ -401,19 +401,19 @@ def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.domain.text import display_width
     from ysdesk.services.matrix import build_matrix, check_lines
 
-    store = ctx.open_store(readonly=True)
-    try:
-        matrix = build_matrix(store, args.year, args.by, all_units=args.all_units)
-        _note_empty_year(store, args.year)
-    finally:
-        store.close()
+    matrix = _year_report(
+        ctx,
+        args.year,
+        lambda store: build_matrix(store, args.year, args.by, all_units=args.all_units),
+    )
     if args.json:
         ctx.print_json(matrix.to_json())
         return EXIT_OK
     nos = [t.no for t in matrix.tasks]
-    width = max((_display_width(r.unit) for r in matrix.rows), default=4) + 2
+    width = max((display_width(r.unit) for r in matrix.rows), default=4) + 2
     header = "".join(f"{n:>6}" for n in nos)
     ctx.out.write(f"{_pad('单位', width)}{header}  {_pad('牵头', 6)}配合\n")
     for row in matrix.rows:
@@ -430,15 +430,11 @@ def cmd_matrix(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
-def _display_width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int) -> str:
     """Left-align for a terminal, where a Chinese character is two columns wide."""
-    return text + " " * max(width - _display_width(text), 0)
+    from ysdesk.domain.text import display_width
+
+    return text + " " * max(width - display_width(text), 0)
 
 
 def _cell_text(lead: int, co: int) -> str:
@@ -516,8 +512,16 @@ def _parse_number(text: str) -> float:
         raise UserError(f"数值应为数字：{text}。") from None
 
 
+def _year_report(ctx: Context, year: int, build: Callable[[Store], Any]) -> Any:
+    """`build(store)` on the database read-only; a year without projects is said on stderr
+    (the report itself stays well-formed for scripts)."""
+    with ctx.open_store(readonly=True) as store:
+        report = build(store)
+        _note_empty_year(store, year)
+    return report
+
+
 def _note_empty_year(store: Store, year: int) -> None:
-    """A report on a year without projects says so (on stderr; its output stays well-formed)."""
     if store.project_count(year):
         return
     years = store.years()
@@ -530,12 +534,11 @@ def _note_empty_year(store: Store, year: int) -> None:
 def cmd_dashboard(args: argparse.Namespace, ctx: Context) -> int:
     from ysdesk.services.dashboard import build_dashboard
 
-    store = ctx.open_store(readonly=True)
-    try:
-        board = build_dashboard(store, args.year, ctx.today, soon_days=args.days)
-        _note_empty_year(store, args.year)
-    finally:
-        store.close()
+    board = _year_report(
+        ctx,
+        args.year,
+        lambda store: build_dashboard(store, args.year, ctx.today, soon_days=args.days),
+    )
     if args.json:
         ctx.print_json(board.to_json())
         return EXIT_OK

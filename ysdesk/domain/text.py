@@ -93,3 +93,10 @@ def _float_text(value: float) -> str:
         return str(int(value))
     # 15 significant digits is what Excel displays; it hides binary noise like 0.30000000000000004.
     return f"{value:.15g}"
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives `text`: a Chinese (wide or full-width) character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ysdesk.domain.text import display_width
+
 
 class Cancelled(Exception):
     """Raised by a use case when its progress object says the user cancelled."""
@@ -104,15 +106,8 @@ class TerminalProgress:
             text = f"{self._label} {self._done}/{self._total} {share}%"
         else:
             text = f"{self._label}…"
-        width = _display_width(text)
+        width = display_width(text)
         self._width = max(self._width, width)
         self._stream.write("\r" + text + " " * (self._width - width))
         self._stream.flush()
         self._drawn_at = now
-
-
-def _display_width(text: str) -> int:
-    """Columns a terminal gives `text` (CJK characters take two)."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

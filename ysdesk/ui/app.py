@@ -131,8 +131,7 @@ def open_at_start(path: Path, prompts: Prompts) -> Store | None:
                 if chosen:
                     # The file dialog asked before replacing; a replaced file is backed up.
                     target = Path(chosen)
-                    init_database(target, sample=True, force=target.exists()).close()
-                    path = target
+                    return init_database(target, sample=True, force=target.exists())
         except UserError as exc:
             prompts.error("无法打开数据库", exc.message)
 

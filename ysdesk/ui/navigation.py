@@ -156,19 +156,13 @@ class NavigationPanel(QWidget):
 
     def select_path(self, path: tuple[tuple[str, object], ...]) -> bool:
         """Select the node at a path in the current tree, opening nodes on the way."""
-        model = self.model()
-        view = self.view()
-        node: TreeNode = model.root()
-        for step in path:
-            if node.pending:
-                model.fetchMore(model.index_of(node))
-            found = next((c for c in node.children if (c.kind, c.key) == step), None)
-            if found is None:
-                return False
-            node = found
-        index = model.index_of(node)
+        node = self._open(self.kind(), path)
+        if node is None:
+            return False
+        index = self.model().index_of(node)
         if not index.isValid():
             return False
+        view = self.view()
         view.setCurrentIndex(index)
         view.scrollTo(index)
         return True

@@ -66,14 +66,15 @@ def render_screenshot(
         with tempfile.TemporaryDirectory() as tmp:
             # A throwaway settings file: a screenshot neither reads nor changes the user's.
             settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.IniFormat)
-            prompts = ScriptedPrompts()  # a question asked means the window met a problem
             ctx = AppContext(
                 store=store,
                 settings=settings,
                 today=today or date.today(),
-                prompts=prompts,
+                prompts=ScriptedPrompts(),
             )
             window = MainWindow(ctx)
+            unreadable: list[str] = []
+            window.table.model.read_failed.connect(lambda text, _damaged: unreadable.append(text))
             try:
                 window.resize(*size)
                 _show(window, view)
@@ -85,9 +86,8 @@ def render_screenshot(
                     for _ in range(3):
                         app.processEvents()
                 image = window.grab()
-                unreadable = [text for kind, _title, text in prompts.asked if kind == "choose"]
-                if unreadable:  # the window offered a restore: a damaged database
-                    raise UserError(unreadable[0].split("\n", 1)[0])
+                if unreadable:  # rows of the table could not be read (a damaged file)
+                    raise UserError(unreadable[0])
 
                 def save(tmp: Path) -> None:
                     if not image.save(str(tmp), "PNG"):
