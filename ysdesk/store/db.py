@@ -45,6 +45,7 @@ from ysdesk.domain.model import (
     Zone,
     format_list,
     now_iso,
+    stored_project,
 )
 from ysdesk.domain.text import to_halfwidth
 from ysdesk.store.lock import WriterLock
@@ -601,33 +602,35 @@ class Store:
             args,
         ).fetchall():
             (leads if role == "lead" else cos).setdefault(pid, []).append(unit_names[uid])
-        # Positional arguments in Project's field order (id, year, name, task_no, code,
-        # area_no, zones, lead_units, co_units, goal, deadline_text, deadline, status,
-        # progress, note, created_at, updated_at, version, origin_id): a quarter faster than
-        # keywords at 10,000 projects; tests/store check every field.
+        # Every field in Project's order (id, year, name, task_no, code, area_no, zones,
+        # lead_units, co_units, goal, deadline_text, deadline, status, progress, note,
+        # created_at, updated_at, version, origin_id, history); tests/store check each one.
         from_iso = date.fromisoformat
         zones_of, leads_of, cos_of = zone_tuples.get, leads.get, cos.get
         return [
-            Project(
-                r[0],
-                r[1],
-                r[3],
-                r[4],
-                r[2],
-                r[5],
-                zones_of(r[0], ()),
-                tuple(leads_of(r[0], ())),
-                tuple(cos_of(r[0], ())),
-                r[6],
-                r[7],
-                from_iso(r[8]) if r[8] else None,
-                _STATUSES[r[9]],
-                r[10],
-                r[11],
-                r[12],
-                r[13],
-                r[14],
-                r[15],
+            stored_project(
+                (
+                    r[0],
+                    r[1],
+                    r[3],
+                    r[4],
+                    r[2],
+                    r[5],
+                    zones_of(r[0], ()),
+                    tuple(leads_of(r[0], ())),
+                    tuple(cos_of(r[0], ())),
+                    r[6],
+                    r[7],
+                    from_iso(r[8]) if r[8] else None,
+                    _STATUSES[r[9]],
+                    r[10],
+                    r[11],
+                    r[12],
+                    r[13],
+                    r[14],
+                    r[15],
+                    (),
+                )
             )
             for r in rows
         ]
