@@ -542,3 +542,13 @@ def test_grid_from_bytes_in_memory_is_unaffected_by_zip_comment(tmp_path: Path) 
     path = tmp_path / "comment.xlsx"
     path.write_bytes(buffer.getvalue())
     assert read_workbook(path)[0].rows[1][1] == "项目名称"
+
+
+def test_workbook_of_chart_sheets_only_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.create_chartsheet("图表")
+    book.remove(book["Sheet"])
+    path = tmp_path / "charts.xlsx"
+    book.save(path)
+    with pytest.raises(BadFileError, match="没有工作表"):
+        sheets.open_workbook(path)

@@ -590,32 +590,24 @@ class Workbook:
         import python_calamine
 
         self.name = name
-        try:
+        self._pending: PendingSheets | None = None
+        with self._calamine_errors():
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
-        except python_calamine.PasswordError:
-            raise BadFileError(
-                f"文件“{name}”设有打开密码，请先在 Excel 中取消密码后再导入。"
-            ) from None
-        except BaseException as exc:
-            _reraise_fatal(exc)
-            raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
         try:
-            metadata = self._book.sheets_metadata
-            if len(metadata) > MAX_SHEETS:
-                raise BadFileError(f"文件“{name}”的工作表过多（{len(metadata)} 个）。")
-            visible = python_calamine.SheetVisibleEnum.Visible
-            # (name, hidden) of every worksheet, in the workbook's order.
-            self._sheets = [
-                (meta.name, meta.visible != visible)
-                for meta in metadata
-                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-            ]
-        except BaseException as exc:
+            with self._calamine_errors():
+                metadata = self._book.sheets_metadata
+                if len(metadata) > MAX_SHEETS:
+                    raise BadFileError(f"文件“{name}”的工作表过多（{len(metadata)} 个）。")
+                visible = python_calamine.SheetVisibleEnum.Visible
+                # (name, hidden) of every worksheet, in the workbook's order.
+                self._sheets = [
+                    (meta.name, meta.visible != visible)
+                    for meta in metadata
+                    if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+                ]
+        except BaseException:
             self.close()
-            if isinstance(exc, BadFileError):
-                raise
-            _reraise_fatal(exc)
-            raise BadFileError(f"文件“{name}”已损坏或格式无法识别，无法读取。") from None
+            raise
         if not self._sheets:
             self.close()
             raise BadFileError(f"文件“{name}”中没有工作表。")
@@ -624,7 +616,6 @@ class Workbook:
         self._cut_refs = [ref for refs in dropped.values() for ref in refs]
         self._cut_sheet = next((n for n, hidden in self._sheets if not hidden), None)
         self._area = 0  # cells of the sheets read so far
-        self._pending: PendingSheets | None = None
 
     @property
     def sheet_names(self) -> list[str]:
