@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import run, run_json
 from ysdesk.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
 STATUSES = {"未启动", "推进中", "已完成", "滞后", "暂缓"}
-
-
-def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-    )
-
-
-def run_json(capsys: pytest.CaptureFixture, *args: str) -> object:
-    assert main(list(args)) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 def test_init_sample_then_list_covers_the_plan(tmp_path: Path) -> None:

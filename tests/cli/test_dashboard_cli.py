@@ -7,12 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import run_json as _json
 from ysdesk.cli import main
-
-
-def _json(capsys: pytest.CaptureFixture, *args: str) -> object:
-    assert main(list(args)) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("today", ["2025-07-01", "2025-12-15", "2026-11-27"])

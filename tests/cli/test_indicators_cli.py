@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from tests.cli.helpers import run_json as _json
 from ysdesk.cli import main
-
-
-def _json(capsys: pytest.CaptureFixture, *args: str) -> object:
-    assert main(list(args)) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 def test_show_set_and_delete(sample_db: Path, capsys: pytest.CaptureFixture) -> None:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import run_json as _json
 from tests.services.test_matrix import assert_matches_list
 from ysdesk.cli import main
-
-
-def _json(capsys: pytest.CaptureFixture, *args: str) -> object:
-    assert main(list(args)) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("by", ["projects", "tasks"])

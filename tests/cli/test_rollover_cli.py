@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import ROOT
+from tests.cli.helpers import run_json as _json
 from ysdesk.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _json(capsys: pytest.CaptureFixture, *args: str) -> object:
-    assert main(list(args)) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 def test_rollover_yields_exactly_the_unfinished_projects_with_links(
