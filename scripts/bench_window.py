@@ -194,27 +194,21 @@ def measure(path: Path, app: QApplication) -> dict[str, object]:
 
         search.setFocus()
         keystrokes: list[float] = []
+
+        def keystroke(label: str, press: Callable[[], None]) -> None:
+            begun = _clock()
+            press()
+            _settle()
+            keystrokes.append(_ms(begun))
+            if VERBOSE:
+                print(f"  {label} {search.text()}: {keystrokes[-1]:.1f} ms", file=sys.stderr)
+
         for char in TYPED:
-            begun = _clock()
-            QTest.keyClick(search, char)
-            _settle()
-            keystrokes.append(_ms(begun))
-            if VERBOSE:
-                print(f"  键入 {search.text()}: {keystrokes[-1]:.1f} ms", file=sys.stderr)
+            keystroke("键入", lambda c=char: QTest.keyClick(search, c))
         for _ in TYPED:
-            begun = _clock()
-            QTest.keyClick(search, Qt.Key_Backspace)
-            _settle()
-            keystrokes.append(_ms(begun))
-            if VERBOSE:
-                print(f"  退格 {search.text()}: {keystrokes[-1]:.1f} ms", file=sys.stderr)
+            keystroke("退格", lambda: QTest.keyClick(search, Qt.Key_Backspace))
         for char in TYPED_CHINESE:
-            begun = _clock()
-            search.insert(char)  # what an input method commits
-            _settle()
-            keystrokes.append(_ms(begun))
-            if VERBOSE:
-                print(f"  输入 {search.text()}: {keystrokes[-1]:.1f} ms", file=sys.stderr)
+            keystroke("输入", lambda c=char: search.insert(c))  # what an input method commits
         results["keystroke"] = keystrokes
         results["hits"] = window.table.model.rowCount()
         window.tasks.wait_all()
