@@ -21,6 +21,7 @@ from typing import Any
 from ysdesk.domain.deadline import excel_date_text, parse_deadline
 from ysdesk.domain.errors import BadFileError
 from ysdesk.domain.model import CHINESE_NUMERALS, Status, Task
+from ysdesk.domain.patterns import lazy_compile
 from ysdesk.domain.text import clean_cell_text, normalize_spaces, remove_spaces, to_halfwidth
 from ysdesk.domain.units import UnitResolver, split_units
 from ysdesk.exchange.roundtrip import (
@@ -139,34 +140,34 @@ _NAME_HEADER_STARTS = frozenset(alias[0] for alias in _NAME_HEADERS)
 _VALUE_FIELDS = frozenset(FIELD_ALIASES) - {"serial", "id", "either"}
 HEADER_SCAN_ROWS = 40
 
-_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
-_HEADER_NOISE = re.compile(r"[*＊:：\s]")
-_YEAR = re.compile(r"(20\d\d)\s*年")
-_UNIT_LINE = re.compile(r"(?:填报|报送|责任|牵头)单位\s*[:：]\s*([^\s　]+(?:[ 　][^\s　：:]+)*)")
-_AS_OF = re.compile(r"(?:截至|截止|填报日期|填报时间|报送日期)(?:日期|时间)?\s*[:：]?\s*(.+)")
-_FOOTNOTE = re.compile(
+_BRACKETED = lazy_compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_HEADER_NOISE = lazy_compile(r"[*＊:：\s]")
+_YEAR = lazy_compile(r"(20\d\d)\s*年")
+_UNIT_LINE = lazy_compile(r"(?:填报|报送|责任|牵头)单位\s*[:：]\s*([^\s　]+(?:[ 　][^\s　：:]+)*)")
+_AS_OF = lazy_compile(r"(?:截至|截止|填报日期|填报时间|报送日期)(?:日期|时间)?\s*[:：]?\s*(.+)")
+_FOOTNOTE = lazy_compile(
     r"^(?:注|附注|说明|备注|填报说明|填表说明)\s*[0-9０-９一二三四五六七八九十]*\s*[:：、.．]|^[*＊※]"
 )
-_TOTAL = re.compile(r"^(?:合计|小计|总计|共计)")
-_AREA_SECTION = re.compile(
+_TOTAL = lazy_compile(r"^(?:合计|小计|总计|共计)")
+_AREA_SECTION = lazy_compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])"
 )
-_TASK_PREFIX = re.compile(
+_TASK_PREFIX = lazy_compile(
     r"^(?:重点)?任务\s*(?:第)?\s*([0-9]+|[一二三四五六七八九十]+)\s*(?:项)?\s*[.、．:：]?\s*(.*)$"
 )
-_TASK_ORDINAL = re.compile(r"^第\s*([0-9]+|[一二三四五六七八九十]+)\s*项\s*[.、．:：]?\s*(.*)$")
-_TASK_NUMBERED = re.compile(r"^([0-9]+)\s*(?:[.、．。:：)）]\s*|\s+|$)(.*)$", re.DOTALL)
-_TASK_BRACKETED = re.compile(
+_TASK_ORDINAL = lazy_compile(r"^第\s*([0-9]+|[一二三四五六七八九十]+)\s*项\s*[.、．:：]?\s*(.*)$")
+_TASK_NUMBERED = lazy_compile(r"^([0-9]+)\s*(?:[.、．。:：)）]\s*|\s+|$)(.*)$", re.DOTALL)
+_TASK_BRACKETED = lazy_compile(
     r"^[（(]\s*([0-9]+|[一二三四五六七八九十]+)\s*[）)]\s*(.*)$", re.DOTALL
 )
-_TASK_CHINESE = re.compile(r"^([一二三四五六七八九十]+)\s*[、.．]\s*(.*)$", re.DOTALL)
-_TITLE_NOISE = re.compile(r"[\s“”\"'‘’。．.、，,；;：:（）()《》<>—\-]")
-_PROGRESS_DATE = re.compile(
+_TASK_CHINESE = lazy_compile(r"^([一二三四五六七八九十]+)\s*[、.．]\s*(.*)$", re.DOTALL)
+_TITLE_NOISE = lazy_compile(r"[\s“”\"'‘’。．.、，,；;：:（）()《》<>—\-]")
+_PROGRESS_DATE = lazy_compile(
     r"^\s*[（(【\[]?\s*(?:截至|截止)?\s*"
     r"((?:(?:19|20)\d\d\s*[年./-]\s*)?\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?)"
     r"\s*[）)】\]]?\s*(?:[:：,，、]|\s)?"
 )
-_ZONE_SPLIT = re.compile(r"[、,，;；/／\n]+")
+_ZONE_SPLIT = lazy_compile(r"[、,，;；/／\n]+")
 _STATUS_LIKE_MAX = 6
 
 
@@ -626,12 +627,24 @@ def _parse_rows(
     header_row = _padded(rows[header.last], width)
     reader = _RowReader(columns, header, plan, tasks, year)
     bases = sheet.roundtrip.bases if sheet.roundtrip is not None else {}
-    # Rows of our own layout are checked against the hash of their cells as exported.
+    # Rows of our own layout are checked against the hash of their cells as exported: a row
+    # that still hashes the same is a project row exactly as exported (most rows of a
+    # return), taken before any other test and read only if the import needs its values.
     quick = bool(bases) and all(columns.get(f) == i for i, f in enumerate(LIST_LAYOUT))
+    id_col = len(LIST_LAYOUT) - 1
     section_task: int | None = None
     previous_task: int | None = None
+    previous_untouched: list[Cell] | None = None  # its task is matched only if a row needs it
     raw_rows = grid.rows
+    append = sheet.rows.append
     for index in range(header.last + 1, len(rows)):
+        if quick:
+            cells = rows[index]
+            untouched = _untouched(index + 1, cells, id_col, bases, reader)
+            if untouched is not None:
+                append(untouched)
+                previous_untouched = cells
+                continue
         raw = raw_rows[index] if index < len(raw_rows) else []
         filled = len(raw) - raw.count(None)
         if not filled:
@@ -651,9 +664,11 @@ def _parse_rows(
             if found is not None:
                 section_task = found
                 previous_task = None
+                previous_untouched = None
             elif _AREA_SECTION.match(first_text):
                 section_task = None
                 previous_task = None
+                previous_untouched = None
             continue
         if first_text and row[name_col] is None:
             if _FOOTNOTE.match(first_text):
@@ -662,9 +677,10 @@ def _parse_rows(
                 continue
         if _is_repeated_header(row, header_row, columns):
             continue
-        parsed = _untouched(index + 1, row, bases, reader) if quick else None
-        if parsed is None:
-            parsed = reader.read(index + 1, row)
+        parsed = reader.read(index + 1, row)
+        if previous_untouched is not None:
+            previous_task = tasks.match(previous_untouched[1])[0] or previous_task
+            previous_untouched = None
         if parsed.values.get("task_no") is None:
             inherited = section_task
             if task_col is not None and previous_task is not None and inherited is None:
@@ -674,22 +690,23 @@ def _parse_rows(
                 parsed.values["task_no"] = inherited
                 parsed.errors = [e for e in parsed.errors if "重点任务" not in e]
         previous_task = parsed.values.get("task_no") or previous_task
-        sheet.rows.append(parsed)
+        append(parsed)
 
 
 _HASHED = slice(1, 11)  # 重点任务 … 备注 of the export's layout
 
 
 def _untouched(
-    number: int, row: list[Cell], bases: dict[int, Any], reader: _RowReader
+    number: int, cells: list[Cell], id_col: int, bases: dict[int, Any], reader: _RowReader
 ) -> ParsedRow | None:
     """A row still exactly as exported, or None (then it is read in full)."""
-    project_id = _project_id(row[11])
-    base = bases.get(project_id) if project_id is not None else None
-    if base is None or not base.row_hash or row_hash(row[_HASHED]) != base.row_hash:
+    if len(cells) <= id_col:
         return None
-    values = {"name": text_value(row[2]), "task_no": reader.tasks.match(row[1])[0]}
-    return ParsedRow(number, values, project_id, untouched=True, _pending=(reader, row))
+    project_id = _project_id(cells[id_col])
+    base = bases.get(project_id) if project_id is not None else None
+    if base is None or not base.row_hash or row_hash(cells[_HASHED]) != base.row_hash:
+        return None
+    return ParsedRow(number, {}, project_id, untouched=True, _pending=(reader, cells))
 
 
 def _padded(row: list[Cell], width: int) -> list[Cell]:
@@ -894,8 +911,8 @@ _UNIT_NAME_CHARS = (
     "[^()\\[\\]{}【】〔〕〖〗:：\\s牵主配协参责负等。.·\\-\x00-\x1f\x7f-\x9f"
     "\u00ad\u200b-\u200d\u2060\ufeff、,;/]+"
 )
-_PLAIN_UNITS = re.compile(f"{_UNIT_NAME_CHARS}(?:[、,;/\\n]+{_UNIT_NAME_CHARS})*")
-_UNIT_SEPARATORS = re.compile(r"[、,;/\n]+")
+_PLAIN_UNITS = lazy_compile(f"{_UNIT_NAME_CHARS}(?:[、,;/\\n]+{_UNIT_NAME_CHARS})*")
+_UNIT_SEPARATORS = lazy_compile(r"[、,;/\n]+")
 
 
 def _split_units(cell: Cell) -> list[tuple[str, bool]]:
