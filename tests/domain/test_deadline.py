@@ -13,6 +13,8 @@ from ysdesk.domain.deadline import (
     MAX_DATE,
     MIN_DATE,
     NO_DATE_LABEL,
+    _parse_mentions,
+    _prepare,
     deadline_display,
     excel_date_text,
     parse_deadline,
@@ -282,6 +284,21 @@ def test_full_dates_round_trip(day: date) -> None:
     ):
         assert parse_deadline(text) == day, text
     assert parse_deadline(excel_date_text(day)) == day
+
+
+@given(
+    st.integers(min_value=1850, max_value=2250),
+    st.integers(min_value=0, max_value=99),
+    st.integers(min_value=0, max_value=99),
+    st.sampled_from(["", "0"]),
+    st.none() | st.integers(min_value=1900, max_value=2199),
+)
+def test_plain_dates_read_as_the_whole_grammar_reads_them(
+    y: int, m: int, d: int, pad: str, year: int | None
+) -> None:
+    # "2025年12月31日" skips the grammar; impossible days and out-of-range years included.
+    text = f"{y}年{pad}{m}月{pad}{d}日"
+    assert parse_deadline(text, year) == _parse_mentions(_prepare(text), year), text
 
 
 @given(

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
+from ysdesk.domain.patterns import lazy_compile
 from ysdesk.domain.text import clean_cell_text, remove_spaces
 
 NO_DATE_LABEL = "无固定日期"
@@ -37,7 +38,7 @@ _WORD_END = r"(?=$|[^\u4e00-\u9fff]|前|之前|以前|完成)"
 # half-width, space-free, with Chinese numerals as digits and "Q3" as "第3季度".
 # A month alone means its last day, whatever follows: "12月底前", "12月" and also "12月前",
 # which in office usage means "by the end of December", not "by 30 November".
-_MENTION = re.compile(
+_MENTION = lazy_compile(
     rf"""
       (?P<ymd> (?P<ymd_y>{_YEAR}) (?P<sep>[-./]) (?P<ymd_m>\d{{1,2}}) (?P=sep) (?P<ymd_d>\d{{1,2}})
                (?!\d) )
@@ -83,8 +84,11 @@ _CHINESE_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CHINESE_NUMBER = re.compile("[〇零一二三四五六七八九十]+")
-_QUARTER_LATIN = re.compile(r"(?<![A-Za-z])[Qq]([1-4])(?!\d)")
+# The form most cells and every export write ("2025年12月31日"): read without the grammar,
+# whose compiling alone costs more than a short import's parsing.
+_PLAIN_DATE = lazy_compile(rf"({_YEAR})年(\d{{1,2}})月(\d{{1,2}})日", re.ASCII)
+_CHINESE_NUMBER = lazy_compile("[〇零一二三四五六七八九十]+")
+_QUARTER_LATIN = lazy_compile(r"(?<![A-Za-z])[Qq]([1-4])(?!\d)")
 
 
 def parse_deadline(value: object, year: int | None = None) -> date | None:
@@ -134,6 +138,14 @@ def _parse_number(value: float, year: int | None) -> date | None:
 def _parse_text(text: str, year: int | None) -> date | None:
     """Read the mentions in the text in order; the last one that names a date wins."""
     text = _prepare(text)
+    plain = _PLAIN_DATE.fullmatch(text)
+    if plain is not None:
+        return _date(int(plain[1]), int(plain[2]), int(plain[3]))
+    return _parse_mentions(text, year)
+
+
+def _parse_mentions(text: str, year: int | None) -> date | None:
+    """_parse_text on prepared text, through the whole grammar."""
     context_year = year
     found: date | None = None
     for match in _MENTION.finditer(text):

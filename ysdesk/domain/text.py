@@ -6,6 +6,8 @@ import math
 import re
 from datetime import date, datetime, time
 
+from ysdesk.domain.patterns import lazy_compile
+
 # Full-width punctuation that is ordinary Chinese typography (GB/T 15834): converting it would
 # turn "区科委（牵头）" into "区科委(牵头)" in text the user reads, so by default it stays.
 CJK_PUNCTUATION = "，；：（）！？"
@@ -20,18 +22,18 @@ _HALFWIDTH_KEEP_CJK: dict[int, str] = {
 }
 # Only the runs of full-width characters are translated: str.translate over a whole text pays
 # for every character it looks up in vain, which made search haystacks several times slower.
-_FULLWIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
-_FULLWIDTH_RUN_NOT_CJK = re.compile(
+_FULLWIDTH_RUN = lazy_compile("[\uff01-\uff5e\u3000]+")
+_FULLWIDTH_RUN_NOT_CJK = lazy_compile(
     "[" + re.escape("".join(chr(code) for code in _HALFWIDTH_KEEP_CJK)) + "]+"
 )
 
 # C0/C1 control characters except tab and newline, plus invisible characters that copy-paste
 # from Word and web pages leaves in cells (zero-width spaces/joiners, word joiner, BOM, soft
 # hyphen); they make equal-looking names compare unequal.
-_INVISIBLE = re.compile(
+_INVISIBLE = lazy_compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff]",
 )
-_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+_HORIZONTAL_SPACE = lazy_compile(r"[^\S\n]+")
 
 
 def to_halfwidth(s: str, *, cjk_punctuation: bool = False) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
 from ysdesk.domain.model import Unit
+from ysdesk.domain.patterns import lazy_compile
 from ysdesk.domain.text import clean_cell_text, remove_spaces
 
 # Words that say what part a unit plays; any but the lead words marks a unit as not leading.
@@ -15,12 +15,12 @@ _LEAD_WORDS = frozenset({"牵头", "主办", "主责"})
 _ROLE = "牵头|主办|主责|配合|协办|参与|协助|责任|负责"
 
 # Marks are matched after NFKC and bracket unification, so only ASCII brackets and colons occur.
-_HEADING = re.compile(rf"^({_ROLE})(?:单位|部门)?:")
-_INLINE_MARK = re.compile(rf"\(({_ROLE})(?:单位|部门)?\)")
-_TRAILING_MARK = re.compile(rf"({_ROLE})$")
-_TRAILING_ETC = re.compile(r"等(?:相关)?(?:单位|部门)?$")
-_EMPTY_BRACKETS = re.compile(r"\(\)")
-_WRAPPED = re.compile(r"\([^()]+\)")
+_HEADING = lazy_compile(rf"^({_ROLE})(?:单位|部门)?:")
+_INLINE_MARK = lazy_compile(rf"\(({_ROLE})(?:单位|部门)?\)")
+_TRAILING_MARK = lazy_compile(rf"({_ROLE})$")
+_TRAILING_ETC = lazy_compile(r"等(?:相关)?(?:单位|部门)?$")
+_EMPTY_BRACKETS = lazy_compile(r"\(\)")
+_WRAPPED = lazy_compile(r"\([^()]+\)")
 _EDGE_PUNCTUATION = "、,;:。.·-"
 
 _OPEN_BRACKETS = "([【〔〖{"
@@ -33,7 +33,7 @@ _TO_CHINESE_BRACKETS = str.maketrans("()", "（）")
 # Separators between units in one cell (after NFKC: ，；／ have become , ; /). " 和 " is not one:
 # 杨浦区发展和改革委员会 is one unit.
 _SEPARATORS = frozenset("、,;/\n")
-_ANY_SEPARATOR = re.compile("[、,;/\n]")
+_ANY_SEPARATOR = lazy_compile("[、,;/\n]")
 
 # Sheets name the same district bureau as 杨浦区X, 上海市杨浦区X or 区X (and city bodies as
 # 上海市X or 市X). Tried only when the name as written is not registered, and a variant counts
