@@ -157,6 +157,38 @@ def test_every_field_reads_back_under_its_own_name(fresh_store: Store) -> None:
     assert got == p
 
 
+@pytest.mark.parametrize("interleaved", [False, True])
+def test_links_are_read_whether_a_years_ids_are_dense_or_scattered(
+    fresh_store: Store, interleaved: bool
+) -> None:
+    """A year's zones and units come from an id range when its ids are dense in it, else id
+    by id: either way each project gets exactly its own, in their order."""
+    units = ("区科委", "复旦大学", "同济大学", "区发展改革委")
+    # Interleaved: 2025's ids are scattered (every fourth), 2026's dense with 2025's between.
+    years = ([2025] + [2026] * 3) * 60 if interleaved else [2025] * 60 + [2026] * 180
+    made = [
+        _project(
+            year=year,
+            name=f"项目{i}",
+            zones=(("科技创新策源区",), (), ("生态创新融合区", "科技创新策源区"))[i % 3],
+            lead_units=(units[i % 4], units[(i + 1) % 4]) if i % 2 else (units[i % 4],),
+            co_units=(units[(i + 2) % 4],) if i % 5 else (),
+        )
+        for i, year in enumerate(years)
+    ]
+    ids = fresh_store.insert_projects(made)
+    for year in (2025, 2026):
+        got = {p.id: p for p in fresh_store.list_projects(ProjectFilter(year=year))}
+        expected = {pid: p for pid, p in zip(ids, made, strict=True) if p.year == year}
+        assert got.keys() == expected.keys()
+        for pid, project in expected.items():
+            assert (got[pid].zones, got[pid].lead_units, got[pid].co_units) == (
+                tuple(z for z in ("科技创新策源区", "生态创新融合区") if z in project.zones),
+                project.lead_units,
+                project.co_units,
+            )
+
+
 def test_update_changes_fields_bumps_version_and_audits_each(fresh_store: Store) -> None:
     p = fresh_store.insert_project(_project())
     q = fresh_store.update_project(

@@ -577,12 +577,12 @@ class Store:
     def _assemble(self, rows: list[tuple], subquery: str, args: list[Any]) -> list[Project]:
         # Link rows carry ids, mapped to names here: joins and name strings per link row
         # cost more than the dict lookups (measured on 100,000 projects).
+        which, which_args = self._link_filter(rows, subquery, args)
         zone_names = {z.id: z.name for z in self.zones()}
         zone_order = {zid: i for i, zid in enumerate(zone_names)}
         zones: dict[int, list[int]] = {}
         for pid, zid in self.conn.execute(
-            f"SELECT project_id, zone_id FROM project_zones WHERE project_id IN ({subquery})",
-            args,
+            f"SELECT project_id, zone_id FROM project_zones WHERE {which}", which_args
         ).fetchall():
             zones.setdefault(pid, []).append(zid)
         zone_tuples = {
@@ -596,12 +596,12 @@ class Store:
         unit_names = dict(self.conn.execute("SELECT id, name FROM units"))
         leads: dict[int, list[str]] = {}
         cos: dict[int, list[str]] = {}
-        for pid, uid, role in self.conn.execute(
-            "SELECT project_id, unit_id, role FROM project_units"
-            f" WHERE project_id IN ({subquery}) ORDER BY project_id, sort",
-            args,
+        for pid, uid, lead in self.conn.execute(
+            "SELECT project_id, unit_id, role = 'lead' FROM project_units"
+            f" WHERE {which} ORDER BY project_id, sort",
+            which_args,
         ).fetchall():
-            (leads if role == "lead" else cos).setdefault(pid, []).append(unit_names[uid])
+            (leads if lead else cos).setdefault(pid, []).append(unit_names[uid])
         # Every field in Project's order (id, year, name, task_no, code, area_no, zones,
         # lead_units, co_units, goal, deadline_text, deadline, status, progress, note,
         # created_at, updated_at, version, origin_id, history); tests/store check each one.
@@ -634,6 +634,21 @@ class Store:
             )
             for r in rows
         ]
+
+    @staticmethod
+    def _link_filter(rows: list[tuple], subquery: str, args: list[Any]) -> tuple[str, list[Any]]:
+        """The WHERE clause selecting the zone and unit links of these project rows.
+
+        When their ids fill most of the range they span (a year's projects are added together:
+        an import, a rollover), the range is read in one sequential pass of the links' primary
+        key, several times faster than looking up each id; the links of the few other projects
+        in the range come along unused. Scattered ids are selected one by one.
+        """
+        ids = [r[0] for r in rows]
+        low, high = min(ids), max(ids)
+        if high - low < 2 * len(ids) + 64:
+            return "project_id BETWEEN ? AND ?", [low, high]
+        return f"project_id IN ({subquery})", args
 
     def get_project(self, project_id: int, *, with_history: bool = True) -> Project:
         """One project (with its progress history) or NotFoundError."""
