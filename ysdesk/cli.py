@@ -9,12 +9,9 @@ import argparse
 import contextlib
 import gc
 import itertools
-import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -105,17 +102,13 @@ def _fill_help(parser: argparse.ArgumentParser) -> None:
                 _fill_help(command)
 
 
-@dataclass
 class Context:
     """What every command gets: the database path and the date overdue is judged against."""
 
-    db_path: Path
-    today: date
-    out: Any = None
-
-    def __post_init__(self) -> None:
-        if self.out is None:
-            self.out = sys.stdout
+    def __init__(self, db_path: Path, today: date, out: Any = None) -> None:
+        self.db_path = db_path
+        self.today = today
+        self.out = out if out is not None else sys.stdout
 
     def open_store(self, *, readonly: bool = False):
         from ysdesk.services.workspace import open_or_create
@@ -123,6 +116,8 @@ class Context:
         return open_or_create(self.db_path, readonly=readonly)
 
     def print_json(self, data: Any) -> None:
+        import json
+
         json.dump(data, self.out, ensure_ascii=False, indent=2)
         self.out.write("\n")
 
@@ -731,6 +726,8 @@ def _print_rows_json(ctx: Context, data: dict[str, Any], rows: Iterable[str]) ->
     prints in a fraction of a second (indented output goes through json's pure-Python
     encoder, ~30× slower). Rows go out a thousand at a time: one string of all of them
     would be copied three times over (join, framing, encoding)."""
+    import json
+
     head = json.JSONEncoder(ensure_ascii=False).encode(data)
     write = ctx.out.write
     write(f'{head[:-1]}, "rows": [')
@@ -758,12 +755,19 @@ def _cycle_collection_paused() -> Iterator[None]:
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    # The file is screened and calamine set parsing it (in a thread, GIL released) before the
-    # importer and the store are even loaded: loading them then overlaps the parse.
+    # The file is screened and then parsed by calamine in worker threads, started before the
+    # importer and the store are even loaded: loading them overlaps the reading.
     from ysdesk.services.import_reading import start_reading
 
     with _cycle_collection_paused():
         with start_reading(Path(args.file)) as started:
+            # The worker reads and inflates the file with the GIL released: the domain model
+            # loads meanwhile. Its screening passes then hold the GIL, and nothing can be
+            # parsed before they end: the importer and the store load while calamine parses.
+            import ysdesk.domain.model
+            import ysdesk.exchange.roundtrip  # noqa: F401
+
+            started.screened()  # a refused file is refused before the database is opened
             from ysdesk.services.importer import (
                 CONFLICT,
                 ERROR,
@@ -860,9 +864,12 @@ def _run_command(args: argparse.Namespace, ctx: Context) -> int:
     # a sentence for the user (restore a backup), not an internal error.
     try:
         return COMMANDS[args.command](args, ctx)
-    except sqlite3.Error:
-        # Loaded only now: a command loads the store when it needs it (import --dry-run
-        # loads it while calamine parses the file).
+    except Exception as exc:
+        # Looked up, not imported: a command loads sqlite3 when it needs it (import --dry-run
+        # loads the store while the file is being read), and without it no error is SQLite's.
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is None or not isinstance(exc, sqlite3.Error):
+            raise
         from ysdesk.store.db import user_errors
 
         with user_errors():
@@ -951,3 +958,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"，详情已记录在 {log}" if log else ""
         print(f"程序内部错误（{type(exc).__name__}）{where}；数据库未作改动。", file=sys.stderr)
         return EXIT_REFUSED
+

@@ -28,11 +28,24 @@ def test_started_read_gives_the_whole_workbook(sample_store: Store, tmp_path: Pa
     assert [g.name for g in grids] == ["项目清单", HIDDEN_SHEET]
 
 
-def test_a_hostile_file_is_refused_before_any_thread_starts(tmp_path: Path) -> None:
+def test_a_hostile_file_is_refused_when_the_screening_is_awaited(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"PK\x03\x04 truncated")
-    with pytest.raises(BadFileError):
-        start_reading(bad)
+    with start_reading(bad) as started:
+        for _ in range(2):  # every wait says it, and nothing else is ever read
+            with pytest.raises(BadFileError, match="已损坏或不完整"):
+                started.screened()
+        with pytest.raises(BadFileError):
+            started.grids()
+        assert not started.parsing and started.names == []
+
+
+def test_a_missing_file_is_one_sentence_from_every_entry(tmp_path: Path) -> None:
+    with (
+        start_reading(tmp_path / "missing.xlsx") as started,
+        pytest.raises(BadFileError, match="找不到文件"),
+    ):
+        _ = started.hidden
 
 
 def test_starting_the_read_loads_neither_store_nor_model() -> None:

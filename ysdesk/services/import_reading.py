@@ -2,48 +2,93 @@
 
 Apart from services.importer, which loads the store, the sheet parser and the domain's
 dataclasses: the command line starts the read first, so that all this loading happens while
-python-calamine parses the big sheets in a worker thread (with the GIL released).
+a worker thread reads, inflates and screens the file and python-calamine then parses its big
+sheets (reading, inflating and parsing all release the GIL).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ysdesk.exchange.roundtrip import HIDDEN_SHEET
 from ysdesk.exchange.sheets import SheetGrid, open_workbook
+
+if TYPE_CHECKING:
+    from ysdesk.exchange.sheets import PendingSheets, Workbook
 
 
 class StartedRead:
-    """A returned workbook, screened; its small hidden sheet read, the others being parsed."""
+    """A returned workbook being screened, then parsed, in worker threads.
+
+    `screened()` waits for the screening and raises its BadFileError; after it, the small
+    hidden sheet is read and the others are being parsed.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.book = open_workbook(self.path)
+        self.names: list[str] = []
+        self._book: Workbook | None = None
+        self._hidden: list[SheetGrid] = []
+        self._pending: PendingSheets | None = None
+        self._error: BaseException | None = None
+        self._screening = threading.Thread(target=self._open, name="ysdesk-screen")
+        self._screening.start()
+
+    def _open(self) -> None:
         try:
-            self.names = self.book.sheet_names
+            book = open_workbook(self.path)
+        except BaseException as exc:  # handed to the thread that waits for the screening
+            self._error = exc
+            return
+        try:
+            # Only now: the caller loads its modules while this thread reads the file.
+            from ysdesk.exchange.roundtrip import HIDDEN_SHEET
+
+            self.names = book.sheet_names
             # Our export's hidden sheet names the year: the caller can load the projects to
             # compare with while the rest is parsed.
-            self.hidden = self.book.read([HIDDEN_SHEET]) if HIDDEN_SHEET in self.names else []
+            self._hidden = book.read([HIDDEN_SHEET]) if HIDDEN_SHEET in self.names else []
             others = [n for n in self.names if n != HIDDEN_SHEET]
-            self._pending = self.book.read_in_background(others)
-        except BaseException:
-            self.book.close()
-            raise
+            self._pending = book.read_in_background(others)
+        except BaseException as exc:
+            book.close()
+            self._error = exc
+            return
+        self._book = book
+
+    def screened(self) -> None:
+        """Wait until the file is screened and opened; BadFileError when it is refused."""
+        self._screening.join()
+        if self._error is not None:
+            raise self._error
+
+    @property
+    def hidden(self) -> list[SheetGrid]:
+        """Our export's hidden sheet (empty when the workbook has none)."""
+        self.screened()
+        return self._hidden
 
     @property
     def parsing(self) -> bool:
-        """Whether calamine is still parsing the sheets in the worker thread."""
-        return self._pending.running
+        """Whether the workers are still screening or parsing the sheets."""
+        if self._screening.is_alive():
+            return True
+        return self._pending is not None and self._pending.running
 
     def grids(self) -> list[SheetGrid]:
         """Every worksheet in the workbook's order (waits for the parse to end)."""
+        self.screened()
+        assert self._pending is not None  # set whenever the screening succeeded
         order = {name: index for index, name in enumerate(self.names)}
-        grids = [*self._pending.result(), *self.hidden]
+        grids = [*self._pending.result(), *self._hidden]
         return sorted(grids, key=lambda grid: order[grid.name])
 
     def close(self) -> None:
-        """Close the workbook (after the parse, if it is still running)."""
-        self.book.close()
+        """Close the workbook (after the screening and the parse, if still running)."""
+        self._screening.join()
+        if self._book is not None:
+            self._book.close()
 
     def __enter__(self) -> StartedRead:
         return self
@@ -53,5 +98,6 @@ class StartedRead:
 
 
 def start_reading(path: Path | str) -> StartedRead:
-    """Screen a returned workbook and start parsing it; BadFileError if it is unsafe."""
+    """Start screening a returned workbook and parsing it: StartedRead.screened() raises
+    BadFileError if it is unsafe."""
     return StartedRead(path)
