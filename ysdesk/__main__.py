@@ -1,5 +1,5 @@
 """`python -m ysdesk` behaves like `main.py`."""
 
-from ysdesk.cli import main
+from ysdesk.cli import run
 
-raise SystemExit(main())
+run()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run, run_json
+from tests.cli.helpers import ROOT, run, run_json
 from ysdesk.cli import main
 
 STATUSES = {"未启动", "推进中", "已完成", "滞后", "暂缓"}
@@ -172,3 +174,55 @@ def test_restore_refuses_a_foreign_file(sample_db: Path, tmp_path: Path) -> None
     result = run("--db", str(sample_db), "restore", str(junk))
     assert result.returncode == 2
     assert run("--db", str(sample_db), "list", "--json").stdout == before
+
+
+def test_a_process_ends_with_its_output_whole_and_its_exit_code(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """A command's process ends without the interpreter's teardown: what it printed still
+    arrives whole (flushed), and its exit code passes through, from every entry point."""
+    sheet = tmp_path / "list.xlsx"
+    assert (
+        run("--db", str(sample_db), "export", "list", "--year", "2025", "-o", str(sheet)).returncode
+        == 0
+    )
+    for entry in (["main.py"], ["-m", "ysdesk"]):
+        result = subprocess.run(
+            [
+                sys.executable,
+                *entry,
+                "--db",
+                str(sample_db),
+                "import",
+                str(sheet),
+                "--dry-run",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert data["summary"]["unchanged"] == len(data["rows"]) >= 60
+        assert result.stderr.endswith("预览模式，未写入数据库。\n")
+    refused = run("--db", str(sample_db), "import", str(tmp_path / "missing.xlsx"))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr.strip() == "找不到文件“missing.xlsx”。"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(sample_db: Path) -> None:
+    """`ysdesk list --json | head -c 100`: the reader goes away; the command ends quietly."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--db", str(sample_db), "list", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)
+    process.stdout.close()
+    stderr = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=60) == 0
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
