@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 import zlib
+from datetime import date, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ysdesk.domain.model import Project, Status
 from ysdesk.exchange import roundtrip
@@ -15,6 +20,7 @@ from ysdesk.exchange.roundtrip import (
     meta_rows,
     project_chunks,
     read_roundtrip,
+    row_hash,
     same_as_base,
     value_hash,
 )
@@ -77,3 +83,35 @@ def test_foreign_or_broken_hidden_sheets_are_ignored() -> None:
     assert read_roundtrip([_grid([[FORMAT_NAME, "1"], ["year", "二〇二五"]])]) is None
     other = SheetGrid(name="Sheet1", rows=meta_rows(META))
     assert read_roundtrip([other]) is None
+
+
+_CELLS = st.lists(
+    st.none()
+    | st.text(max_size=30)
+    | st.floats(allow_nan=False)
+    | st.integers()
+    | st.booleans()
+    | st.dates()
+    | st.datetimes(),
+    max_size=12,
+)
+
+
+@given(_CELLS)
+def test_a_row_hashes_its_cells_as_written(cells: list) -> None:
+    """Text as is, empty cells as "", anything else as its repr: a typed 0 in a cell that
+    was exported empty changes the hash (the row is read, not taken as untouched)."""
+    parts = [c if isinstance(c, str) else "" if c is None else repr(c) for c in cells]
+    expected = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=10).hexdigest()
+    assert row_hash(cells) == expected
+    if None in cells:
+        i = cells.index(None)
+        assert row_hash([*cells[:i], 0.0, *cells[i + 1 :]]) != row_hash(cells)
+        assert row_hash([*cells[:i], False, *cells[i + 1 :]]) != row_hash(cells)
+
+
+def test_row_hash_of_dates_and_numbers_is_their_repr() -> None:
+    assert row_hash(["a", None, 1.5, date(2025, 1, 2)]) == row_hash(
+        ["a", "", "1.5", "datetime.date(2025, 1, 2)"]
+    )
+    assert row_hash([datetime(2025, 1, 2, 3, 4)]) != row_hash([date(2025, 1, 2)])

@@ -195,8 +195,13 @@ _MAX_UNPACKED = 256 * 1024 * 1024
 def row_hash(texts: Iterable[Any]) -> str:
     """A short hash of a row's cells as written: a row whose cells still hash the same was
     not touched, so the import need not parse it (most rows of a return)."""
-    parts = [t if t.__class__ is str else "" if t is None else repr(t) for t in texts]
-    return _blake2b("\x1f".join(parts).encode("utf-8"), digest_size=10).hexdigest()
+    try:  # text and empty cells, as every cell of an untouched row is
+        joined = "\x1f".join([t if t is not None else "" for t in texts])
+    except TypeError:  # a number, a date: written as its repr
+        joined = "\x1f".join(
+            [t if t.__class__ is str else "" if t is None else repr(t) for t in texts]
+        )
+    return _blake2b(joined.encode("utf-8"), digest_size=10).hexdigest()
 
 
 _blake2b = hashlib.blake2b

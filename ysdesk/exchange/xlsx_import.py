@@ -706,7 +706,9 @@ def _untouched(
     base = bases.get(project_id) if project_id is not None else None
     if base is None or not base.row_hash or row_hash(cells[_HASHED]) != base.row_hash:
         return None
-    return ParsedRow(number, {}, project_id, untouched=True, _pending=(reader, cells))
+    # Positional: 10,000 of them in a return (row, values, project_id, progress_date,
+    # new_units, messages, errors, untouched, _pending).
+    return ParsedRow(number, {}, project_id, None, [], [], [], True, (reader, cells))
 
 
 def _padded(row: list[Cell], width: int) -> list[Cell]:
