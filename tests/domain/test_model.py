@@ -23,7 +23,7 @@ _projects = st.builds(
     name=st.text(min_size=1),
     task_no=st.integers(min_value=1, max_value=23),
     code=st.text(max_size=20),
-    area_no=st.integers(min_value=0, max_value=4),
+    area_no=st.none() | st.integers(min_value=0, max_value=4),
     zones=_names,
     lead_units=_names,
     co_units=_names,
@@ -36,7 +36,7 @@ _projects = st.builds(
     created_at=st.text(max_size=19),
     updated_at=st.text(max_size=19),
     version=st.integers(min_value=1, max_value=10**6),
-    origin_id=_ids,
+    origin_id=_ids | st.booleans(),  # not an int: written through json_number, as json does
 )
 
 

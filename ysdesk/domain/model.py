@@ -304,20 +304,25 @@ class Project:
         Written out field by field: an import preview prints 10,000 projects, and building each
         dict only for json's encoder to walk it again costs twice as much.
         """
-        s = json_string
+        s, n = json_string, json_number
         deadline = self.deadline
         overdue = deadline is not None and deadline < today and self.status is not Status.DONE
+        # An int formats as its JSON itself: json_number only for None and the odd other type.
+        pid, year, task_no, area_no = self.id, self.year, self.task_no, self.area_no
+        version, origin_id = self.version, self.origin_id
         return (
-            f'{{"id": {json_number(self.id)}, "code": {s(self.code)}, '
-            f'"year": {json_number(self.year)}, "name": {s(self.name)}, '
-            f'"task_no": {json_number(self.task_no)}, "area_no": {json_number(self.area_no)}, '
+            f'{{"id": {pid if pid.__class__ is int else n(pid)}, "code": {s(self.code)}, '
+            f'"year": {year if year.__class__ is int else n(year)}, "name": {s(self.name)}, '
+            f'"task_no": {task_no if task_no.__class__ is int else n(task_no)}, '
+            f'"area_no": {area_no if area_no.__class__ is int else n(area_no)}, '
             f'"zones": {json_strings(self.zones)}, "lead_units": {json_strings(self.lead_units)}, '
             f'"co_units": {json_strings(self.co_units)}, "goal": {s(self.goal)}, '
             f'"deadline_text": {s(self.deadline_text)}, '
             f'"deadline": {s(deadline.isoformat()) if deadline else "null"}, '
             f'"status": {s(self.status.value)}, "progress": {s(self.progress)}, '
             f'"note": {s(self.note)}, "overdue": {"true" if overdue else "false"}, '
-            f'"version": {json_number(self.version)}, "origin_id": {json_number(self.origin_id)}, '
+            f'"version": {version if version.__class__ is int else n(version)}, '
+            f'"origin_id": {origin_id if origin_id.__class__ is int else n(origin_id)}, '
             f'"created_at": {s(self.created_at)}, "updated_at": {s(self.updated_at)}}}'
         )
 
