@@ -380,16 +380,12 @@ def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
-    from ysdesk.store import Store
-    from ysdesk.store.backup import restore_from, validate_database_file
+    # The window's way too: the file is replaced as a whole (it need not open: damaged,
+    # emptied, missing), after the one check of the backup and a copy of what was there.
+    from ysdesk.store.backup import replace_with_backup
 
     source = Path(args.path)
-    validate_database_file(source)
-    store = Store.open(ctx.db_path, create=True)
-    try:
-        safety = restore_from(store, source)
-    finally:
-        store.close()
+    safety = replace_with_backup(ctx.db_path, source)
     note = f"（原数据已备份到 {safety}）" if safety else ""
     ctx.out.write(f"已从 {source} 恢复{note}。\n")
     return EXIT_OK

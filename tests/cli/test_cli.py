@@ -167,6 +167,22 @@ def test_backup_and_restore_commands(sample_db: Path, tmp_path: Path) -> None:
     assert a == b
 
 
+def test_restore_brings_back_a_database_that_no_longer_opens(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.db"
+    assert run("--db", str(sample_db), "backup", str(copy)).returncode == 0
+    expected = run("--db", str(sample_db), "list", "--json").stdout
+    damaged = b"x" * 100 + sample_db.read_bytes()[100:]  # the header garbled
+    sample_db.write_bytes(damaged)
+    assert run("--db", str(sample_db), "list").returncode == 2
+    result = run("--db", str(sample_db), "restore", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert run("--db", str(sample_db), "list", "--json").stdout == expected
+    kept = next((sample_db.parent / "backups").glob("*恢复前*.db"))
+    assert kept.read_bytes() == damaged  # what was there is kept, byte for byte
+
+
 def test_restore_refuses_a_foreign_file(sample_db: Path, tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("hello", encoding="utf-8")

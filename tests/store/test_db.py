@@ -24,7 +24,7 @@ from ysdesk.domain.errors import (
 )
 from ysdesk.domain.model import Project, ProjectFilter, Role, Status
 from ysdesk.store import Store
-from ysdesk.store.backup import auto_backup, backup_to, list_backups, restore_from
+from ysdesk.store.backup import auto_backup, backup_to, list_backups, replace_with_backup
 from ysdesk.store.check import check
 from ysdesk.store.schema import SCHEMA_MAJOR, current_version
 
@@ -350,16 +350,18 @@ def test_missing_folder_is_one_sentence(tmp_path: Path) -> None:
         Store.open(tmp_path / "nope" / "x.db", create=True)
 
 
-def test_backup_restore_round_trip(sample_store: Store, tmp_path: Path) -> None:
-    dest = backup_to(sample_store, tmp_path / "copy.db")
-    before = _dump(dest)
-    pid = sample_store.project_ids()[0]
-    sample_store.update_project(pid, {"name": "被改掉的名字"}, expected_version=None)
-    safety = restore_from(sample_store, dest)
-    assert safety is not None and safety.exists()
-    assert sample_store.get_project(pid).name != "被改掉的名字"
-    assert _dump(sample_store.path) == before
-    assert list_backups(sample_store)[0] == safety
+def test_backup_restore_round_trip(sample_db: Path, tmp_path: Path) -> None:
+    with Store.open(sample_db) as store:
+        dest = backup_to(store, tmp_path / "copy.db")
+        before = _dump(dest)
+        pid = store.project_ids()[0]
+        store.update_project(pid, {"name": "被改掉的名字"}, expected_version=None)
+    safety = replace_with_backup(sample_db, dest)
+    with Store.open(sample_db) as store:
+        assert safety is not None and safety.exists()
+        assert store.get_project(pid).name != "被改掉的名字"
+        assert _dump(sample_db) == before
+        assert list_backups(store)[0] == safety
 
 
 def test_auto_backups_keep_the_newest(sample_store: Store) -> None:

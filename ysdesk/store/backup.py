@@ -177,24 +177,3 @@ def validate_database_file(path: Path) -> None:
         raise SchemaError("该备份由更新版本的 ysdesk 创建，请升级后再恢复。")
     if ok != "ok":
         raise SchemaError(f"该备份文件已损坏：{path.name}。")
-
-
-def restore_from(store: Store, source: Path | str) -> Path | None:
-    """Replace the database's content with a backup, after backing up the current content."""
-    source = Path(source)
-    validate_database_file(source)
-    if store.path is not None and source.resolve() == store.path.resolve():
-        raise UserError("不能用当前数据库自身来恢复。")
-    if store.readonly:
-        raise UserError("数据库以只读方式打开，不能恢复。")
-    safety = auto_backup(store, "恢复前")
-    src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
-    try:
-        src.backup(store.conn)
-    finally:
-        src.close()
-    store.conn.execute("PRAGMA foreign_keys = ON")
-    store.forget_caches()
-    # A backup from an older minor schema is brought up to date like any opened file.
-    store._prepare(created=False)
-    return safety
