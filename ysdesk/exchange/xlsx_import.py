@@ -631,7 +631,6 @@ def _parse_rows(
     # that still hashes the same is a project row exactly as exported (most rows of a
     # return), taken before any other test and read only if the import needs its values.
     quick = bool(bases) and all(columns.get(f) == i for i, f in enumerate(LIST_LAYOUT))
-    id_col = len(LIST_LAYOUT) - 1
     section_task: int | None = None
     previous_task: int | None = None
     previous_untouched: list[Cell] | None = None  # its task is matched only if a row needs it
@@ -640,7 +639,7 @@ def _parse_rows(
     for index in range(header.last + 1, len(rows)):
         if quick:
             cells = rows[index]
-            untouched = _untouched(index + 1, cells, id_col, bases, reader)
+            untouched = _untouched(index + 1, cells, bases, reader)
             if untouched is not None:
                 append(untouched)
                 previous_untouched = cells
@@ -693,16 +692,18 @@ def _parse_rows(
         append(parsed)
 
 
-_HASHED = slice(1, 11)  # 重点任务 … 备注 of the export's layout
+# In the export's layout (LIST_LAYOUT): 重点任务 … 备注 are hashed, the hidden id comes last.
+_ID_COLUMN = len(LIST_LAYOUT) - 1
+_HASHED = slice(1, _ID_COLUMN)
 
 
 def _untouched(
-    number: int, cells: list[Cell], id_col: int, bases: dict[int, Any], reader: _RowReader
+    number: int, cells: list[Cell], bases: dict[int, Any], reader: _RowReader
 ) -> ParsedRow | None:
     """A row still exactly as exported, or None (then it is read in full)."""
-    if len(cells) <= id_col:
+    if len(cells) <= _ID_COLUMN:
         return None
-    project_id = _project_id(cells[id_col])
+    project_id = _project_id(cells[_ID_COLUMN])
     base = bases.get(project_id) if project_id is not None else None
     if base is None or not base.row_hash or row_hash(cells[_HASHED]) != base.row_hash:
         return None
