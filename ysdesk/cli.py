@@ -25,6 +25,10 @@ EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_REFUSED = 2
 
+# Set by run(), whose process ends right after the command: what a command built is then
+# left to the process's end (os._exit) instead of being freed object by object as it returns.
+_kept_until_exit: list[object] | None = None
+
 
 class Refused(Exception):
     """Raised by the parser instead of printing English usage text."""
@@ -747,7 +751,12 @@ def _cycle_collection_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What was built meanwhile joins the oldest generation at once (freeze and
+            # unfreeze only move lists): left in the youngest, all of it would be walked by
+            # the first collection after enable (0.02 s after a 10,000-row preview).
+            gc.freeze()
             gc.enable()
+            gc.unfreeze()
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -803,6 +812,8 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             for row in preview.rows:
                 if row.action != UNCHANGED:
                     ctx.out.write(row_line(row) + "\n")
+    if _kept_until_exit is not None:
+        _kept_until_exit.append(preview)  # a million objects: 0.01 s to free
     for message in preview.messages:
         print(message, file=sys.stderr)
     print(summary_line(preview), file=sys.stderr)
@@ -966,6 +977,8 @@ def run() -> NoReturn:
     are flushed here. A process that loaded Qt (the window, `screenshot`) ends the ordinary
     way, so that Qt tears its objects down and saves its settings.
     """
+    global _kept_until_exit
+    _kept_until_exit = []
     code = main()
     if "PySide6.QtCore" in sys.modules:
         raise SystemExit(code)

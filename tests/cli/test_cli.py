@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -227,6 +228,37 @@ def test_a_process_ends_with_its_output_whole_and_its_exit_code(
     refused = run("--db", str(sample_db), "import", str(tmp_path / "missing.xlsx"))
     assert (refused.returncode, refused.stdout) == (2, "")
     assert refused.stderr.strip() == "找不到文件“missing.xlsx”。"
+
+
+def test_an_import_in_process_leaves_the_collector_on_and_no_big_young_generation(
+    sample_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """The import pauses cyclic collection while it builds its rows. Afterwards collection
+    is on again and nothing stays frozen, but what was built is not left in the youngest
+    generation, where the first collection after the pause would walk every object of it."""
+    import ysdesk.cli as cli
+
+    sheet = tmp_path / "list.xlsx"
+    assert main(["--db", str(sample_db), "export", "list", "--year", "2025", "-o", str(sheet)]) == 0
+    capsys.readouterr()
+    young_at_collection: list[int] = []
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 0:
+            young_at_collection.append(len(gc.get_objects(generation=0)))
+
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        assert main(["--db", str(sample_db), "import", str(sheet), "--dry-run", "--json"]) == 0
+    finally:
+        gc.callbacks.remove(watch)
+    assert json.loads(capsys.readouterr().out)["summary"]["unchanged"] >= 60
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    # An ordinary young collection walks about its threshold's count of objects.
+    assert max(young_at_collection, default=0) < 2 * gc.get_threshold()[0], young_at_collection
+    assert cli._kept_until_exit is None  # only a process that ends after the command keeps
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(sample_db: Path) -> None:
