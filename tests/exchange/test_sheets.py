@@ -70,8 +70,18 @@ def _refused(path: Path, *words: str, within: float = 2.0) -> str:
     return message
 
 
+@pytest.fixture(params=["whole", "piecewise"])
+def screening(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each hostile member screened whole, and again piece by piece (as big members are),
+    in pieces small enough that every pattern is cut somewhere."""
+    if request.param == "piecewise":
+        monkeypatch.setattr(sheets, "PIECEWISE_FROM_BYTES", 0)
+        monkeypatch.setattr(sheets, "_PIECE_BYTES", 251)
+    return request.param
+
+
 # ------------------------------------------------------------------ reading
-def test_reads_values_types_and_merges(tmp_path: Path) -> None:
+def test_reads_values_types_and_merges(tmp_path: Path, screening: str) -> None:
     grids = read_workbook(_workbook(tmp_path / "a.xlsx"))
     assert [g.name for g in grids] == ["清单"]
     grid = grids[0]
@@ -155,7 +165,7 @@ def test_column_letters_round_trip() -> None:
     assert column_letters(16383) == "XFD"
 
 
-def test_stray_value_at_xfd1048576_is_cut_off_not_allocated(tmp_path: Path) -> None:
+def test_stray_value_at_xfd1048576_is_cut_off_not_allocated(tmp_path: Path, screening: str) -> None:
     # Given to python-calamine as is, this file aborts the process (it asks for 512 GiB).
     def build(wb, ws):
         ws["XFD1048576"] = "stray"
@@ -168,7 +178,9 @@ def test_stray_value_at_xfd1048576_is_cut_off_not_allocated(tmp_path: Path) -> N
     assert grid.dropped_cells == ["XFD1048576"]
 
 
-def test_stray_styled_empty_cell_is_harmless_and_not_reported(tmp_path: Path) -> None:
+def test_stray_styled_empty_cell_is_harmless_and_not_reported(
+    tmp_path: Path, screening: str
+) -> None:
     def build(wb, ws):
         ws["XFD1048576"].font = Font(bold=True)
 
@@ -176,7 +188,7 @@ def test_stray_styled_empty_cell_is_harmless_and_not_reported(tmp_path: Path) ->
     assert grid.n_cols == 4 and grid.dropped_cells == []
 
 
-def test_forged_dimension_is_ignored(tmp_path: Path) -> None:
+def test_forged_dimension_is_ignored(tmp_path: Path, screening: str) -> None:
     src = _workbook(tmp_path / "src.xlsx")
 
     def forge(name: str, data: bytes) -> bytes:
@@ -193,7 +205,9 @@ def test_forged_dimension_is_ignored(tmp_path: Path) -> None:
     assert (grid.n_rows, grid.n_cols) == (4, 4)
 
 
-def test_implicit_cell_positions_cannot_smuggle_a_huge_range(tmp_path: Path) -> None:
+def test_implicit_cell_positions_cannot_smuggle_a_huge_range(
+    tmp_path: Path, screening: str
+) -> None:
     src = _workbook(tmp_path / "src.xlsx")
     many = b"".join(b"<c><v>1</v></c>" for _ in range(20_000))
 
@@ -207,7 +221,9 @@ def test_implicit_cell_positions_cannot_smuggle_a_huge_range(tmp_path: Path) -> 
     _refused(_rezip(src, tmp_path / "implicit.xlsx", smuggle), "异常")
 
 
-def test_table_larger_than_the_limit_is_refused(tmp_path: Path, monkeypatch) -> None:
+def test_table_larger_than_the_limit_is_refused(
+    tmp_path: Path, monkeypatch, screening: str
+) -> None:
     monkeypatch.setattr(sheets, "MAX_SHEET_AREA", 10)
     _refused(_workbook(tmp_path / "big.xlsx"), "过大")
 
@@ -263,7 +279,7 @@ def test_too_large_file_is_refused_before_reading(tmp_path: Path, monkeypatch) -
     _refused(_workbook(tmp_path / "big.xlsx"), "过大")
 
 
-def test_truncated_xlsx_is_refused(tmp_path: Path) -> None:
+def test_truncated_xlsx_is_refused(tmp_path: Path, screening: str) -> None:
     data = _workbook(tmp_path / "full.xlsx").read_bytes()
     for cut in (len(data) // 3, len(data) // 2, len(data) - 30):
         path = tmp_path / f"cut{cut}.xlsx"
@@ -290,7 +306,7 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     _refused(doc, "Word")
 
 
-def test_zip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
+def test_zip_bomb_is_refused_without_inflating_it(tmp_path: Path, screening: str) -> None:
     src = _workbook(tmp_path / "src.xlsx")
     zeros = b"\0" * (64 * 1024 * 1024)
 
@@ -318,7 +334,7 @@ BILLION_LAUGHS = (
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml"])
-def test_billion_laughs_is_refused_quickly(tmp_path: Path, part: str) -> None:
+def test_billion_laughs_is_refused_quickly(tmp_path: Path, part: str, screening: str) -> None:
     src = _workbook(tmp_path / "src.xlsx")
 
     def laugh(name: str, data: bytes) -> bytes:
@@ -338,7 +354,9 @@ def test_billion_laughs_is_refused_quickly(tmp_path: Path, part: str) -> None:
         b"<!-- <worksheet> in a comment is no root --><!DOCTYPE w>",
     ],
 )
-def test_dtd_anywhere_in_the_prolog_is_refused(tmp_path: Path, prolog: bytes) -> None:
+def test_dtd_anywhere_in_the_prolog_is_refused(
+    tmp_path: Path, prolog: bytes, screening: str
+) -> None:
     """External entities, a BOM, comments and processing instructions before the DTD."""
     src = _workbook(tmp_path / "src.xlsx")
 
@@ -350,7 +368,7 @@ def test_dtd_anywhere_in_the_prolog_is_refused(tmp_path: Path, prolog: bytes) ->
     _refused(_rezip(src, tmp_path / "dtd.xlsx", declare), "XML 炸弹", within=1.0)
 
 
-def test_dtd_in_a_utf16_member_is_refused(tmp_path: Path) -> None:
+def test_dtd_in_a_utf16_member_is_refused(tmp_path: Path, screening: str) -> None:
     src = _workbook(tmp_path / "src.xlsx")
 
     def wide(name: str, data: bytes) -> bytes | None:
@@ -362,7 +380,9 @@ def test_dtd_in_a_utf16_member_is_refused(tmp_path: Path) -> None:
     _refused(_rezip(src, tmp_path / "wide.xlsx", wide), "XML 炸弹", within=1.0)
 
 
-def test_doctype_after_the_root_cannot_reach_calamine_as_a_dtd(tmp_path: Path) -> None:
+def test_doctype_after_the_root_cannot_reach_calamine_as_a_dtd(
+    tmp_path: Path, screening: str
+) -> None:
     """Only the prolog is screened: a DOCTYPE past the root start is malformed XML, which
     calamine reads without declaring anything — an entity it names is an error, not a bomb."""
     src = _workbook(tmp_path / "src.xlsx")
@@ -394,7 +414,7 @@ def test_doctype_after_the_root_cannot_reach_calamine_as_a_dtd(tmp_path: Path) -
         assert not any("lol" in str(v) for row in grid.rows for v in row)
 
 
-def test_doctype_as_cell_text_is_just_text(tmp_path: Path) -> None:
+def test_doctype_as_cell_text_is_just_text(tmp_path: Path, screening: str) -> None:
     """Text is escaped (&lt;!DOCTYPE) or in CDATA: neither declares anything."""
 
     def build(wb, ws) -> None:
@@ -487,7 +507,7 @@ def test_xlsb_is_refused_with_advice(tmp_path: Path) -> None:
     _refused(path, ".xlsb", "另存为")
 
 
-def test_encrypted_zip_member_is_refused(tmp_path: Path) -> None:
+def test_encrypted_zip_member_is_refused(tmp_path: Path, screening: str) -> None:
     src = _workbook(tmp_path / "src.xlsx")
     data = bytearray(src.read_bytes())
     # Set the "encrypted" flag bit in every local and central header.
@@ -552,3 +572,90 @@ def test_workbook_of_chart_sheets_only_is_refused_in_one_sentence(tmp_path: Path
     book.save(path)
     with pytest.raises(BadFileError, match="没有工作表"):
         sheets.open_workbook(path)
+
+
+def test_stray_value_far_right_on_a_low_row_is_cut_off(tmp_path: Path, screening: str) -> None:
+    """Rows below 100,000 do not make a sheet compact: a value at XFD99999 spans 1.6 billion
+    cells from A1."""
+
+    def build(wb, ws):
+        ws["XFD99999"] = "stray"
+
+    grid = read_workbook(_workbook(tmp_path / "far.xlsx", build))[0]
+    assert (grid.n_rows, grid.n_cols) == (4, 4)
+    assert grid.dropped_cells == ["XFD99999"]
+
+
+_PROLOGS = [
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+    b"\xef\xbb\xbf<?xml version='1.0'?><!-- by hand -->",
+    b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x "y">]>',
+    b"text before the root",
+    b"",
+]
+_ROW_TAGS = st.sampled_from(
+    ['<row r="{n}">', "<row>", '<row spans="1:3" r="{n}">', '<x:row r="{n}">']
+)
+_CELL_TAGS = st.sampled_from(
+    ['<c r="{ref}" t="s">', '<c r="{ref}">', "<c>", '<c s="1" r="{ref}">', '<x:c r="{ref}">']
+)
+_TEXT = st.text(alphabet='<>/:"= crowAZ019&#;x', max_size=12)
+
+
+@st.composite
+def _sheet_xml(draw) -> bytes:
+    # Half of the sheets are written as every writer does (compact), half anyhow.
+    usual = draw(st.booleans())
+    rows = []
+    for _ in range(draw(st.integers(0, 12))):
+        number = draw(
+            st.integers(1, 40) if usual else st.integers(1, 1_048_576) | st.integers(1, 40)
+        )
+        cells = []
+        for _ in range(draw(st.integers(0, 4))):
+            letters = draw(st.sampled_from(["A", "B", "Z"] if usual else ["A", "AA", "XFD"]))
+            ref = f"{letters}{draw(st.integers(1, 1_048_576) | st.just(number))}"
+            if usual:
+                ref = f"{letters}{number}"
+            tag = draw(st.just('<c r="{ref}" t="s">') if usual else _CELL_TAGS).format(ref=ref)
+            end = "</x:c>" if tag.startswith("<x:") else "</c>"
+            cells.append(f"{tag}<v>{draw(_TEXT)}</v>{end}")
+        tag = draw(st.just('<row r="{n}">') if usual else _ROW_TAGS).format(n=number)
+        end = "</x:row>" if tag.startswith("<x:") else "</row>"
+        rows.append(tag + "".join(cells) + end)
+    body = "".join(rows)
+    data = "<sheetData>" + body + "</sheetData>" if draw(st.booleans()) else body
+    return draw(st.sampled_from(_PROLOGS)) + f"<worksheet>{data}</worksheet>".encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(_sheet_xml(), st.integers(17, 300))
+def test_screening_piece_by_piece_agrees_with_screening_whole(xml: bytes, piece: int) -> None:
+    """Whatever the piecewise screening accepts, screening the whole member accepts with the
+    same size and area; what it cannot prove it leaves to the whole screening (None)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    member = archive.getinfo("xl/worksheets/sheet1.xml")
+
+    declared = sheets._declares_dtd(xml)
+    bound = sheets._bounded_area(xml) if b"sheetData" in xml else 0
+    compact = bound is not None and bound <= sheets.MAX_SHEET_AREA
+    saved = sheets._PIECE_BYTES
+    sheets._PIECE_BYTES = piece
+    try:
+        result = sheets._screen_piecewise(archive, member, "x.xlsx", 10**9)
+    except BadFileError as exc:
+        assert "XML 炸弹" in exc.message and declared
+        return
+    finally:
+        sheets._PIECE_BYTES = saved
+    if result is not None:
+        assert not declared and compact
+        assert result == (len(xml), bound)
+    elif sheets._prolog_declares_dtd(xml[:piece], partial=True) is not None:
+        # A prolog read in the first piece: only an unusual or too large sheet (or a member
+        # without sheet data that looks like an unusual one) is left to the whole path.
+        assert not declared
+        assert not compact or b"sheetData" not in xml
