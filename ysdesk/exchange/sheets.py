@@ -719,6 +719,7 @@ class Workbook:
         import python_calamine
 
         self.name = name
+        self._source = source
         self._pending: PendingSheets | None = None
         with self._calamine_errors():
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
@@ -765,6 +766,24 @@ class Workbook:
         """
         self._pending = PendingSheets(self, names)
         return self._pending
+
+    def read_beside(self, names: Collection[str]) -> list[SheetGrid]:
+        """These worksheets as grids, read through a calamine handle of their own: one handle
+        parses one sheet at a time, and a read in the background may be under way."""
+        import python_calamine
+
+        with self._calamine_errors():
+            other = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._source))
+        try:
+            with self._calamine_errors():
+                parsed = [
+                    (sheet_name, hidden, other.get_sheet_by_name(sheet_name))
+                    for sheet_name, hidden in self._sheets
+                    if sheet_name in names
+                ]
+            return self._to_grids(parsed)
+        finally:
+            other.close()
 
     def _parse(self, names: Collection[str] | None) -> list[tuple[str, bool, Any]]:
         with self._calamine_errors():

@@ -46,11 +46,12 @@ class StartedRead:
             from ysdesk.exchange.roundtrip import HIDDEN_SHEET
 
             self.names = book.sheet_names
-            # Our export's hidden sheet names the year: the caller can load the projects to
-            # compare with while the rest is parsed.
-            self._hidden = book.read([HIDDEN_SHEET]) if HIDDEN_SHEET in self.names else []
             others = [n for n in self.names if n != HIDDEN_SHEET]
             self._pending = book.read_in_background(others)
+            # Our export's hidden sheet names the year: the caller can load the projects to
+            # compare with while the rest is parsed. It is read beside the big sheets (whose
+            # parse starts first), not before them.
+            self._hidden = book.read_beside([HIDDEN_SHEET]) if HIDDEN_SHEET in self.names else []
         except BaseException as exc:
             book.close()
             self._error = exc
