@@ -369,3 +369,12 @@ def test_deadline_display() -> None:
 )
 def test_excel_date_text(value: object, expected: str) -> None:
     assert excel_date_text(value) == expected
+
+
+@given(st.integers(1950, 2150), st.integers(1, 12))
+def test_a_month_alone_ends_on_its_last_day_leap_years_included(year: int, month: int) -> None:
+    """"2024年2月" is 2024-02-29, "2100年2月" is 2100-02-28 (no leap day in 2100)."""
+    last = calendar.monthrange(year, month)[1]
+    assert parse_deadline(f"{year}年{month}月") == date(year, month, last)
+    assert parse_deadline(f"{year}年{month}月{last}日") == date(year, month, last)
+    assert parse_deadline(f"{year}年{month}月{last + 1}日") is None
