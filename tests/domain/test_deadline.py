@@ -373,7 +373,7 @@ def test_excel_date_text(value: object, expected: str) -> None:
 
 @given(st.integers(1950, 2150), st.integers(1, 12))
 def test_a_month_alone_ends_on_its_last_day_leap_years_included(year: int, month: int) -> None:
-    """"2024年2月" is 2024-02-29, "2100年2月" is 2100-02-28 (no leap day in 2100)."""
+    """A month alone is its last day: "2024年2月" is 2024-02-29, "2100年2月" 2100-02-28."""
     last = calendar.monthrange(year, month)[1]
     assert parse_deadline(f"{year}年{month}月") == date(year, month, last)
     assert parse_deadline(f"{year}年{month}月{last}日") == date(year, month, last)
