@@ -99,6 +99,31 @@ def test_reads_values_types_and_merges(tmp_path: Path, screening: str) -> None:
     assert grid.cell(99, 99) is None
 
 
+@pytest.mark.parametrize("corner", ["A1", "B2"])
+def test_grid_rows_are_calamines_rows_from_a1(tmp_path: Path, corner: str) -> None:
+    """A table from A1 is converted row by row as calamine hands the rows over; one further
+    in through calamine's whole list, padded from A1. Both give the same grid."""
+    import python_calamine
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws[corner] = "标题"
+    ws["D4"] = 3.5
+    ws["A6"] = "末行"
+    ws["F6"] = ""
+    path = tmp_path / "ragged.xlsx"
+    wb.save(path)
+    grid = read_workbook(path)[0]
+    raw = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    expected = [
+        [None if v == "" else v for v in row] for row in raw.to_python(skip_empty_area=False)
+    ]
+    assert grid.rows == expected
+    at = 0 if corner == "A1" else 1
+    assert grid.rows[at][at] == "标题"
+    assert (grid.n_rows, grid.n_cols) == (6, 4)
+
+
 def test_offset_table_keeps_absolute_positions(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
