@@ -608,3 +608,36 @@ def test_projects_json_is_written_only_while_the_parse_runs(
         assert preview.project_json is not None and len(preview.project_json) == expected
     with start_reading(path) as started:
         assert preview_started(sample_store, started).project_json is None
+
+
+def test_comparing_rows_reports_progress_in_batches(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison of rows ticks once per batch of rows, not per row, and ends complete."""
+    import ysdesk.services.importer as importer
+
+    monkeypatch.setattr(importer, "_TICK_ROWS", 10)
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+
+    class Recorder:
+        cancelled = False
+
+        def __init__(self) -> None:
+            self.events: list[tuple[str, object]] = []
+
+        def start(self, total: int, label: str = "") -> None:
+            self.events.append(("start", (total, label)))
+
+        def tick(self, n: int = 1) -> None:
+            self.events.append(("tick", n))
+
+        def finish(self) -> None:
+            self.events.append(("finish", None))
+
+    recorder = Recorder()
+    preview = preview_file(sample_store, path, progress=recorder)
+    rows = len(preview.rows)
+    assert rows >= 60
+    start = recorder.events.index(("start", (rows, "比对项目")))
+    comparing = recorder.events[start + 1 :]
+    assert comparing == [("tick", 10)] * (rows // 10) + [("finish", None)]
