@@ -766,9 +766,9 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
     with _cycle_collection_paused():
         with start_reading(Path(args.file)) as started:
-            # The worker reads and inflates the file with the GIL released: the domain model
-            # loads meanwhile. Its screening passes then hold the GIL, and nothing can be
-            # parsed before they end: the importer and the store load while calamine parses.
+            # The worker inflates the file with the GIL released and scans it with the GIL
+            # held: the domain model loads meanwhile. Nothing is parsed before the screening
+            # ends; the importer and the store then load while calamine parses.
             import ysdesk.domain.model
             import ysdesk.exchange.roundtrip  # noqa: F401
 

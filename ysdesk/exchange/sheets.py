@@ -290,7 +290,7 @@ def _screen_zip(data: bytes, name: str) -> tuple[bytes, dict[str, list[str]]]:
         )
     declared = sum(m.file_size for m in members)
     if declared > MAX_UNCOMPRESSED_BYTES:
-        raise BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+        raise _zip_bomb(name)
     is_ods = False
     if "mimetype" in names and archive.getinfo("mimetype").file_size <= 1024:
         is_ods = (
@@ -322,7 +322,7 @@ def _screen_zip(data: bytes, name: str) -> tuple[bytes, dict[str, list[str]]]:
         content = _member_bytes(archive, member, name, limit)
         total += len(content)
         if _declares_dtd(content):
-            raise BadFileError(f"文件“{name}”含有 XML 实体声明（疑似“XML 炸弹”），已拒绝读取。")
+            raise _xml_bomb(name)
         if is_ods:
             if member.filename == "content.xml":
                 _screen_ods_content(content, name)
@@ -359,7 +359,7 @@ def _member_bytes(
                     break
                 size += len(chunk)
                 if size > limit:
-                    raise BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+                    raise _zip_bomb(name)
                 chunks.append(chunk)
             return b"".join(chunks)
     except BadFileError:
@@ -382,7 +382,7 @@ def _inflate(data: memoryview, member: zipfile.ZipInfo, name: str, limit: int) -
     except zlib.error:
         raise _corrupt(name) from None
     if len(content) > limit:
-        raise BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+        raise _zip_bomb(name)
     if not inflater.eof:
         raise _corrupt(name)
     return content
@@ -390,6 +390,14 @@ def _inflate(data: memoryview, member: zipfile.ZipInfo, name: str, limit: int) -
 
 def _corrupt(name: str) -> BadFileError:
     return BadFileError(f"文件“{name}”已损坏或不完整，无法读取。")
+
+
+def _zip_bomb(name: str) -> BadFileError:
+    return BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+
+
+def _xml_bomb(name: str) -> BadFileError:
+    return BadFileError(f"文件“{name}”含有 XML 实体声明（疑似“XML 炸弹”），已拒绝读取。")
 
 
 def _compressed(data: memoryview, member: zipfile.ZipInfo, name: str) -> memoryview:
@@ -423,7 +431,6 @@ def _screen_piecewise(
         return None
     pending: memoryview | bytes = _compressed(archive.fp.getbuffer(), member, name)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    unusual, prefixed = _UNUSUAL.search, _PREFIXED.search
     size = 0
     tail = b""
     is_sheet = False
@@ -436,7 +443,7 @@ def _screen_piecewise(
         pending = inflater.unconsumed_tail
         size += len(chunk)
         if size > limit:
-            raise BadFileError(f"文件“{name}”解压后过大，疑似“压缩炸弹”，已拒绝读取。")
+            raise _zip_bomb(name)
         final = not chunk
         piece = tail + chunk
         if not tail:  # the first piece holds the prolog
@@ -444,18 +451,15 @@ def _screen_piecewise(
             if prolog is None:
                 return None
             if prolog:
-                raise BadFileError(f"文件“{name}”含有 XML 实体声明（疑似“XML 炸弹”），已拒绝读取。")
-        # Matches starting before `whole` have all their bytes in this piece.
+                raise _xml_bomb(name)
+        # What starts in the last bytes is judged with the next piece, which repeats them.
         whole = len(piece) if final else len(piece) - _PIECE_CONTEXT
-        for search in (unusual, prefixed):
-            found = search(piece)
-            if found is not None and found.start() < whole:
-                return None
+        compact, last = _scan_compact(piece, whole)
+        if not compact:
+            return None
         is_sheet = is_sheet or b"sheetData" in piece
-        last = piece.rfind(b'<row r="', 0, whole + 7)
-        if last >= 0:
-            digits = _ROW_NUMBER.match(piece, last)
-            last_row = int(digits.group(1)) if digits else 99_999
+        if last is not None:
+            last_row = last
         if final:
             break
         tail = piece[-_PIECE_CONTEXT:]
@@ -463,8 +467,7 @@ def _screen_piecewise(
         raise _corrupt(name)
     if not is_sheet:
         return size, 0
-    # As _bounded_area: rows are in order in every writer's output.
-    area = (last_row or 0) * 26
+    area = (last_row or 0) * 26  # as _bounded_area
     return (size, area) if area <= MAX_SHEET_AREA else None
 
 
@@ -526,14 +529,26 @@ def _bounded_area(content: bytes) -> int | None:
     spans at most 99,999 × 26 cells, within MAX_SHEET_AREA: one regex pass proves it, about
     three times faster than listing every cell. Anything else takes the exact path.
     """
-    if _UNUSUAL.search(content) or _PREFIXED.search(content):
+    compact, last_row = _scan_compact(content, len(content))
+    if not compact:
         return None
-    last = content.rfind(b'<row r="')
-    if last < 0:
-        return 0
-    digits = _ROW_NUMBER.match(content, last)
     # Rows are in order in every writer's output; the per-sheet limit holds regardless.
-    return (int(digits.group(1)) if digits else 99_999) * 26
+    return (last_row or 0) * 26
+
+
+def _scan_compact(content: bytes, whole: int) -> tuple[bool, int | None]:
+    """Over what starts before `whole` (the bytes after it are context only): whether no
+    unusual cell or row starts there (see _bounded_area), and the number of the last row
+    that does (99,999 when unreadable; None when there is none)."""
+    for search in (_UNUSUAL.search, _PREFIXED.search):
+        found = search(content)
+        if found is not None and found.start() < whole:
+            return False, None
+    last = content.rfind(b'<row r="', 0, whole + 7)
+    if last < 0:
+        return True, None
+    digits = _ROW_NUMBER.match(content, last)
+    return True, int(digits.group(1)) if digits else 99_999
 
 
 def _screen_sheet_xml(content: bytes, name: str) -> tuple[int, bytes | None, list[str]]:
@@ -775,20 +790,17 @@ class Workbook:
         with self._calamine_errors():
             other = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._source))
         try:
-            with self._calamine_errors():
-                parsed = [
-                    (sheet_name, hidden, other.get_sheet_by_name(sheet_name))
-                    for sheet_name, hidden in self._sheets
-                    if sheet_name in names
-                ]
-            return self._to_grids(parsed)
+            return self._to_grids(self._parse(names, other))
         finally:
             other.close()
 
-    def _parse(self, names: Collection[str] | None) -> list[tuple[str, bool, Any]]:
+    def _parse(
+        self, names: Collection[str] | None, handle: Any = None
+    ) -> list[tuple[str, bool, Any]]:
+        book = self._book if handle is None else handle
         with self._calamine_errors():
             return [
-                (sheet_name, hidden, self._book.get_sheet_by_name(sheet_name))
+                (sheet_name, hidden, book.get_sheet_by_name(sheet_name))
                 for sheet_name, hidden in self._sheets
                 if names is None or sheet_name in names
             ]
