@@ -98,6 +98,21 @@ def test_round_trip_data_in_the_hidden_sheet(sample_store: Store, tmp_path: Path
     assert base.values["status"] == first.status.value
 
 
+@pytest.mark.parametrize(
+    ("kind", "subject"), [("list", "项目清单"), ("division", "分工表"), ("matrix", "责任矩阵")]
+)
+def test_document_properties_name_the_file(
+    sample_store: Store, tmp_path: Path, kind: str, subject: str
+) -> None:
+    export = {"list": export_list, "division": export_division, "matrix": export_matrix}[kind]
+    path = export(sample_store, 2025, tmp_path / f"{kind}.xlsx", today=TODAY)
+    props = openpyxl.load_workbook(path).properties
+    assert props.creator == "ysdesk"
+    assert props.subject == subject
+    assert "2025" in props.title
+    assert props.keywords == f"ysdesk-exchange kind={kind} year=2025"
+
+
 def test_formula_like_text_is_written_as_text(fresh_store: Store, tmp_path: Path) -> None:
     hostile = {
         "name": '=HYPERLINK("http://x","点我")',

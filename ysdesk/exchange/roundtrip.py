@@ -239,6 +239,14 @@ def _unpack(chunks: list[str]) -> str:
         return ""
 
 
+APP_NAME = "ysdesk"
+
+
+def export_keywords(meta: ExportMeta) -> str:
+    """The keywords of an export's document properties: the format, the kind and the year."""
+    return f"{FORMAT_NAME} kind={meta.kind} year={meta.year}"
+
+
 def read_roundtrip(grids: Iterable[SheetGrid]) -> RoundTrip | None:
     """The hidden data of a returned workbook, or None when it is gone or unreadable."""
     for grid in grids:

@@ -23,13 +23,16 @@ from openpyxl.worksheet.protection import SheetProtection
 
 from ysdesk.domain.model import CHINESE_NUMERALS, Area, Project, Status, Task, format_list
 from ysdesk.exchange.roundtrip import (
+    APP_NAME,
     HIDDEN_SHEET,
     ID_HEADER,
     KIND_DIVISION,
+    KIND_LABELS,
     KIND_MATRIX,
     LIST_LAYOUT,
     UNIT_SHEET_FIELDS,
     ExportMeta,
+    export_keywords,
     meta_rows,
     project_chunks,
     row_hash,
@@ -213,9 +216,15 @@ def _define_common(kit: StyleKit, *, editable: frozenset[str] = frozenset()) -> 
 def _write_hidden(
     wb: Workbook,
     meta: ExportMeta,
+    title: str,
     projects: Sequence[Project],
     hashes: dict[int, str] | None = None,
 ) -> None:
+    # The document properties (文件属性 in Excel and WPS) say what the file is and what made it.
+    wb.properties.creator = APP_NAME
+    wb.properties.title = sheet_text(title)
+    wb.properties.subject = KIND_LABELS.get(meta.kind, "")
+    wb.properties.keywords = export_keywords(meta)
     ws = wb.create_sheet(HIDDEN_SHEET)
     ws.sheet_state = "veryHidden"  # not even 取消隐藏 shows it: only code reads it
     kit = StyleKit(ws)
@@ -349,7 +358,7 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     set_print_area(ws, last_row=max(last_row, 4), last_col=ncols)
     if unit_sheet:
         _protect(ws)
-    _write_hidden(wb, data.meta, data.projects, hashes)
+    _write_hidden(wb, data.meta, data.title, data.projects, hashes)
     wb.save(target)
 
 
@@ -489,7 +498,7 @@ def _save_division(target: Path, data: DivisionExport) -> None:
                 ]
             )
     set_print_area(ws, last_row=row_index, last_col=ncols)
-    _write_hidden(wb, ExportMeta(**{**data.meta.__dict__, "kind": KIND_DIVISION}), [])
+    _write_hidden(wb, ExportMeta(**{**data.meta.__dict__, "kind": KIND_DIVISION}), data.title, [])
     wb.save(target)
 
 
@@ -603,5 +612,5 @@ def _save_matrix(target: Path, data: MatrixExport) -> None:
     )
     ws.merged_cells.add(f"A{row_index}:{last}{row_index}")
     set_print_area(ws, last_row=row_index, last_col=ncols)
-    _write_hidden(wb, ExportMeta(**{**data.meta.__dict__, "kind": KIND_MATRIX}), [])
+    _write_hidden(wb, ExportMeta(**{**data.meta.__dict__, "kind": KIND_MATRIX}), data.title, [])
     wb.save(target)
