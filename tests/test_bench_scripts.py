@@ -1,0 +1,24 @@
+"""The benchmark scripts still run: a tiny import benchmark end to end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_benchmark_prints_the_ratio_and_the_floor() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_import.py"), "--rows", "30", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("sheet: 30 projects, ")
+    assert any(line.startswith("ratio: ") and "(target ≤ 2×)" in line for line in lines)
+    assert any(line.startswith("floor: ") and line.endswith("× the bare read") for line in lines)
