@@ -239,9 +239,6 @@ def _unpack(chunks: list[str]) -> str:
         return ""
 
 
-APP_NAME = "ysdesk"
-
-
 def export_keywords(meta: ExportMeta) -> str:
     """The keywords of an export's document properties: the format, the kind and the year."""
     return f"{FORMAT_NAME} kind={meta.kind} year={meta.year}"

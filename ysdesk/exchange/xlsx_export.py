@@ -23,7 +23,6 @@ from openpyxl.worksheet.protection import SheetProtection
 
 from ysdesk.domain.model import CHINESE_NUMERALS, Area, Project, Status, Task, format_list
 from ysdesk.exchange.roundtrip import (
-    APP_NAME,
     HIDDEN_SHEET,
     ID_HEADER,
     KIND_DIVISION,
@@ -54,6 +53,7 @@ from ysdesk.exchange.xlsx_base import (
 LIST_SHEET = "项目清单"
 DIVISION_SHEET = "分工表"
 MATRIX_SHEET = "责任矩阵"
+CREATOR = "ysdesk"  # the document properties' 创建者
 
 # (header, width in characters); 牵头单位 and 配合单位 sit under a merged 责任单位.
 LIST_COLUMNS: tuple[tuple[str, float], ...] = (
@@ -213,18 +213,20 @@ def _define_common(kit: StyleKit, *, editable: frozenset[str] = frozenset()) -> 
     )
 
 
-def _write_hidden(
-    wb: Workbook,
-    meta: ExportMeta,
-    title: str,
-    projects: Sequence[Project],
-    hashes: dict[int, str] | None = None,
-) -> None:
-    # The document properties (文件属性 in Excel and WPS) say what the file is and what made it.
-    wb.properties.creator = APP_NAME
+def _describe(wb: Workbook, meta: ExportMeta, title: str) -> None:
+    """The document properties (文件属性 in Excel and WPS): what the file is, what made it."""
+    wb.properties.creator = CREATOR
     wb.properties.title = sheet_text(title)
     wb.properties.subject = KIND_LABELS.get(meta.kind, "")
     wb.properties.keywords = export_keywords(meta)
+
+
+def _write_hidden(
+    wb: Workbook,
+    meta: ExportMeta,
+    projects: Sequence[Project],
+    hashes: dict[int, str] | None = None,
+) -> None:
     ws = wb.create_sheet(HIDDEN_SHEET)
     ws.sheet_state = "veryHidden"  # not even 取消隐藏 shows it: only code reads it
     kit = StyleKit(ws)
@@ -358,7 +360,8 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     set_print_area(ws, last_row=max(last_row, 4), last_col=ncols)
     if unit_sheet:
         _protect(ws)
-    _write_hidden(wb, data.meta, data.title, data.projects, hashes)
+    _describe(wb, data.meta, data.title)
+    _write_hidden(wb, data.meta, data.projects, hashes)
     wb.save(target)
 
 
@@ -498,7 +501,9 @@ def _save_division(target: Path, data: DivisionExport) -> None:
                 ]
             )
     set_print_area(ws, last_row=row_index, last_col=ncols)
-    _write_hidden(wb, ExportMeta(**{**data.meta.__dict__, "kind": KIND_DIVISION}), data.title, [])
+    meta = ExportMeta(**{**data.meta.__dict__, "kind": KIND_DIVISION})
+    _describe(wb, meta, data.title)
+    _write_hidden(wb, meta, [])
     wb.save(target)
 
 
@@ -612,5 +617,7 @@ def _save_matrix(target: Path, data: MatrixExport) -> None:
     )
     ws.merged_cells.add(f"A{row_index}:{last}{row_index}")
     set_print_area(ws, last_row=row_index, last_col=ncols)
-    _write_hidden(wb, ExportMeta(**{**data.meta.__dict__, "kind": KIND_MATRIX}), data.title, [])
+    meta = ExportMeta(**{**data.meta.__dict__, "kind": KIND_MATRIX})
+    _describe(wb, meta, data.title)
+    _write_hidden(wb, meta, [])
     wb.save(target)
