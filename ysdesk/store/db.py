@@ -52,6 +52,9 @@ from ysdesk.store.lock import WriterLock
 from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
 
 ORIGIN_MANUAL = "手工"
+# The day the kept JSON texts are written for: no deadline lies before it.
+_NEVER_OVERDUE = date.min
+_NOT_OVERDUE, _OVERDUE = '"overdue": false', '"overdue": true'
 _STATUSES = {s.value: s for s in Status}
 
 _PROJECT_COLUMNS = (
@@ -157,6 +160,7 @@ class Store:
         self._zone_ids: dict[str, int] | None = None
         self._unit_ids: dict[str, int] | None = None
         self._tasks: frozenset[int] | None = None
+        self._depth = 0  # of nested atomic blocks
 
     def twin(self) -> Store:
         """Another connection to this database file, for one worker thread (SQLite
@@ -252,6 +256,9 @@ class Store:
                 with self.db.atomic():
                     migration(self.db)
                     self.conn.execute(f"PRAGMA user_version = {encode_version(index)}")
+            if pending:
+                with self.atomic():
+                    pass  # writes the JSON texts a migration left to be made
             if self.get_meta("db_id") is None and not self.readonly:
                 import uuid  # once per database: read-only commands need not load it
 
@@ -286,7 +293,13 @@ class Store:
         if self.readonly:
             raise UserError("数据库以只读方式打开，不能修改。")
         with user_errors(), self.db.atomic():
-            yield
+            self._depth += 1
+            try:
+                yield
+                if self._depth == 1:
+                    self._write_missing_json()
+            finally:
+                self._depth -= 1
 
     # -------------------------------------------------------------------- meta
     def get_meta(self, key: str, default: str | None = None) -> str | None:
@@ -634,6 +647,51 @@ class Store:
             )
             for r in rows
         ]
+
+    def project_json(
+        self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
+    ) -> list[tuple[int, str]]:
+        """(id, JSON text for `today`) of the matching projects in plan order: the texts
+        Project.json_text writes, read as kept beside the projects (schema._m003_project_json)
+        and made here for any not kept yet (a read-only store cannot write them)."""
+        today = today or date.today()
+        where, args = self._where(filt, today)
+        # Overdue as Project.is_overdue: a deadline before today, not done.
+        rows = self.conn.execute(
+            "SELECT p.id, j.text, p.deadline IS NOT NULL AND p.deadline < ? AND p.status != ?"
+            " FROM projects p JOIN tasks t ON t.no = p.task_no"
+            f" LEFT JOIN project_json j ON j.project_id = p.id{where}"
+            " ORDER BY p.year, p.task_no, p.sort, p.id",
+            [today.isoformat(), Status.DONE.value, *args],
+        ).fetchall()
+        missing = [r[0] for r in rows if r[1] is None]
+        made = {}
+        if missing:
+            projects = self.list_projects(ProjectFilter(ids=missing))
+            made = {p.id: p.json_text(today) for p in projects}
+        # The kept text says "overdue": false. Outside a string a JSON text has no quote
+        # escaped, and inside one every quote is: the first match is the key's.
+        return [
+            (pid, made[pid] if text is None else text.replace(_NOT_OVERDUE, _OVERDUE, 1))
+            if overdue or text is None
+            else (pid, text)
+            for pid, text, overdue in rows
+        ]
+
+    def _write_missing_json(self) -> None:
+        """Write the JSON text of every project whose text a change emptied (the store's
+        transactions end with this; see schema._m003_project_json)."""
+        missing = [
+            r[0]
+            for r in self.conn.execute("SELECT project_id FROM project_json WHERE text IS NULL")
+        ]
+        if not missing:
+            return
+        projects = self.list_projects(ProjectFilter(ids=missing))
+        self.conn.executemany(
+            "UPDATE project_json SET text = ? WHERE project_id = ?",
+            ((p.json_text(_NEVER_OVERDUE), p.id) for p in projects),
+        )
 
     @staticmethod
     def _link_filter(rows: list[tuple], subquery: str, args: list[Any]) -> tuple[str, list[Any]]:

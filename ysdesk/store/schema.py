@@ -171,7 +171,77 @@ def _m002_navigation_index(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_navigation_index)
+def _m003_project_json(db: sqlite_utils.Database) -> None:
+    """Each project's JSON text (DESIGN.md §4, as `list --json` and an import's preview print
+    it), kept beside the project: a return of 10,000 unchanged rows prints 10,000 projects,
+    and building them from their rows and links took several times longer than the rest of
+    its preview.
+
+    The text is written for a day on which no project is overdue ("overdue": false; readers
+    put in the day's value). Triggers empty it (NULL) whenever anything it shows changes:
+    the project's columns, its zone and unit links, the names of its units and zones, the
+    order of the zones, its task's area. The store writes the emptied ones again at the end
+    of each of its transactions (store.project_json); readers make any still empty
+    themselves, so a text is never stale, only missing.
+    """
+    db.executescript(
+        """
+        CREATE TABLE project_json (
+            project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+            text TEXT
+        );
+        CREATE INDEX project_json_missing ON project_json(project_id) WHERE text IS NULL;
+        INSERT INTO project_json(project_id) SELECT id FROM projects;
+        CREATE TRIGGER project_json_new AFTER INSERT ON projects BEGIN
+            INSERT OR REPLACE INTO project_json(project_id) VALUES (NEW.id);
+        END;
+        CREATE TRIGGER project_json_project AFTER UPDATE OF
+            id, year, code, name, task_no, goal, deadline_text, deadline, status, progress,
+            note, origin_id, created_at, updated_at, version ON projects
+        BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id IN (OLD.id, NEW.id);
+        END;
+        CREATE TRIGGER project_json_zone_added AFTER INSERT ON project_zones BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id = NEW.project_id;
+        END;
+        CREATE TRIGGER project_json_zone_changed AFTER UPDATE ON project_zones BEGIN
+            UPDATE project_json SET text = NULL
+                WHERE project_id IN (OLD.project_id, NEW.project_id);
+        END;
+        CREATE TRIGGER project_json_zone_removed AFTER DELETE ON project_zones BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id = OLD.project_id;
+        END;
+        CREATE TRIGGER project_json_unit_added AFTER INSERT ON project_units BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id = NEW.project_id;
+        END;
+        CREATE TRIGGER project_json_unit_changed AFTER UPDATE ON project_units BEGIN
+            UPDATE project_json SET text = NULL
+                WHERE project_id IN (OLD.project_id, NEW.project_id);
+        END;
+        CREATE TRIGGER project_json_unit_removed AFTER DELETE ON project_units BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id = OLD.project_id;
+        END;
+        CREATE TRIGGER project_json_unit_renamed AFTER UPDATE OF id, name ON units BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id IN
+                (SELECT project_id FROM project_units WHERE unit_id IN (OLD.id, NEW.id));
+        END;
+        CREATE TRIGGER project_json_zone_renamed AFTER UPDATE OF id, name, sort ON zones BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id IN
+                (SELECT project_id FROM project_zones WHERE zone_id IN (OLD.id, NEW.id));
+        END;
+        CREATE TRIGGER project_json_task_moved AFTER UPDATE OF no, area_no ON tasks BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id IN
+                (SELECT id FROM projects WHERE task_no IN (OLD.no, NEW.no));
+        END;
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial,
+    _m002_navigation_index,
+    _m003_project_json,
+)
 
 
 def encode_version(minor: int) -> int:
