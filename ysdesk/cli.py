@@ -313,11 +313,16 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
             status=args.status,
             text=args.search or "",
         )
-        projects = store.list_projects(filt, today=ctx.today)
+        if args.json:
+            texts = [text for _, text in store.project_json(filt, ctx.today)]
+        else:
+            projects = store.list_projects(filt, today=ctx.today)
     finally:
         store.close()
     if args.json:
-        ctx.print_json([p.to_json(ctx.today) for p in projects])
+        # One compact line per project, as the database keeps it: 100,000 projects in a
+        # fraction of a second (indented output goes through json's pure-Python encoder).
+        ctx.out.write("[\n" + ",\n".join(texts) + "\n]\n" if texts else "[]\n")
         return EXIT_OK
     for p in projects:
         status = p.display_status(ctx.today)

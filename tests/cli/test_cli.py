@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,37 @@ def test_units_json_lists_aliases(sample_db: Path, capsys: pytest.CaptureFixture
 def test_check_passes_on_the_sample(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["--db", str(sample_db), "check"]) == 0
     assert "检查通过" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "options",
+    [(), ("--task", "3"), ("--zone", "辐射溢出联动区"), ("--status", "滞后"), ("--year", "1999")],
+)
+def test_list_json_is_each_project_as_the_model_writes_it(
+    sample_db: Path, capsys: pytest.CaptureFixture, options: tuple[str, ...]
+) -> None:
+    """The printed objects, from the texts the database keeps, are Project.to_json's."""
+    from ysdesk.services.projects import filter_from_options
+    from ysdesk.store import Store
+
+    today = date(2026, 11, 27)
+    printed = run_json(
+        capsys, "--db", str(sample_db), "--today", "2026-11-27", "list", *options, "--json"
+    )
+    pairs = dict(zip(options[::2], options[1::2], strict=True))
+    with Store.open(sample_db, readonly=True) as store:
+        filt = filter_from_options(
+            store,
+            year=int(pairs["--year"]) if "--year" in pairs else None,
+            task_no=int(pairs["--task"]) if "--task" in pairs else None,
+            zone=pairs.get("--zone"),
+            unit=None,
+            status=pairs.get("--status"),
+            text="",
+        )
+        expected = [p.to_json(today) for p in store.list_projects(filt, today=today)]
+    assert printed == expected
+    assert bool(printed) == ("--year" not in pairs)
 
 
 def test_list_filters(sample_db: Path, capsys: pytest.CaptureFixture) -> None:
