@@ -596,18 +596,53 @@ def test_an_export_resaved_as_xls_keeps_its_round_trip(sample_store: Store, tmp_
 def test_projects_json_is_written_only_while_the_parse_runs(
     sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A sheet checked against a unit's scope needs every project loaded; their JSON is
+    written while the sheet is parsed, the rest when the rows are printed."""
     from ysdesk.services.import_reading import start_reading
     from ysdesk.services.importer import preview_started
 
     path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
     count = sample_store.project_count(2025)
+    unit = sample_store.list_projects()[0].lead_units[0]
     for parsing, expected in ((True, count), (False, 0)):
         monkeypatch.setattr(StartedRead, "parsing", property(lambda self, p=parsing: p))
         with start_reading(path) as started:
-            preview = preview_started(sample_store, started, json_today=TODAY)
+            preview = preview_started(sample_store, started, unit=unit, json_today=TODAY)
         assert preview.project_json is not None and len(preview.project_json) == expected
+        assert all(row.stored_id is None for row in preview.rows)
     with start_reading(path) as started:
-        assert preview_started(sample_store, started).project_json is None
+        assert preview_started(sample_store, started, unit=unit).project_json is None
+
+
+def test_untouched_rows_of_our_own_export_print_the_kept_texts(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    """A return of this database's export, asked for as JSON, loads no project for the rows
+    every cell of which is as exported: they print the texts the database keeps. The edited
+    row is compared with its project, loaded by id."""
+    from ysdesk.services.import_reading import start_reading
+    from ysdesk.services.importer import preview_started
+
+    exported = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    path = _edit(exported, tmp_path / "e.xlsx", {(1, NOTE_COL): "本季度已完成主体施工。"})
+    with start_reading(path) as started:
+        preview = preview_started(sample_store, started, json_today=TODAY)
+    projects = {p.id: p for p in sample_store.list_projects(ProjectFilter(year=2025))}
+    assert preview.project_json == {i: p.json_text(TODAY) for i, p in projects.items()}
+    unchanged = [r for r in preview.rows if r.action == "unchanged"]
+    (updated,) = [r for r in preview.rows if r.action == "update"]
+    assert len(unchanged) == len(projects) - 1
+    assert all(r.project is None and r.stored_id in projects for r in unchanged)
+    assert updated.current == projects[updated.project_id]
+    assert [c.field for c in updated.changes] == ["note"]
+    # Printed, each row carries its whole project as the list prints it.
+    for row in preview.rows:
+        data = json.loads(row.json_text(TODAY, preview.project_json))
+        assert data == row.to_json(TODAY, preview.project_json)
+        assert data["project"]["id"] == row.project_id
+        if row.action == "unchanged":
+            assert data["project"] == projects[row.project_id].to_json(TODAY)
+    assert preview.to_json(TODAY)["rows"][0]["project"] is not None
 
 
 def test_comparing_rows_reports_progress_in_batches(

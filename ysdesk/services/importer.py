@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,6 +42,7 @@ from ysdesk.exchange.roundtrip import (
     BASE_FIELDS,
     UNIT_SHEET_FIELDS,
     Base,
+    RoundTrip,
     base_value,
     read_roundtrip,
     same_as_base,
@@ -117,20 +118,29 @@ class PreviewRow:
     messages: list[str] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     progress_date: str | None = None
+    # An unchanged row of a preview that printed the database's JSON texts instead of loading
+    # its projects (ImportPreview.project_json): the project's id; project and current are None.
+    stored_id: int | None = None
 
     @property
     def project_id(self) -> int | None:
-        return self.current.id if self.current is not None else None
+        return self.current.id if self.current is not None else self.stored_id
 
     @property
     def conflicts(self) -> list[FieldChange]:
         return [c for c in self.changes if c.conflict]
 
-    def to_json(self, today: date) -> dict[str, Any]:
+    def to_json(self, today: date, known: dict[int, str] | None = None) -> dict[str, Any]:
+        if self.project is not None:
+            project = self.project.to_json(today)
+        elif self.stored_id is not None and known is not None:
+            project = json.loads(known[self.stored_id])
+        else:
+            project = None
         return {
             "row": self.row,
             "action": self.action,
-            "project": self.project.to_json(today) if self.project is not None else None,
+            "project": project,
             "changes": [c.to_json() for c in self.changes],
             "messages": list(self.messages),
         }
@@ -143,7 +153,7 @@ class PreviewRow:
         """
         project = self.project
         if project is None:
-            text = "null"
+            text = known[self.stored_id] if known is not None and self.stored_id else "null"
         elif known is not None and project is self.current and project.id in known:
             text = known[project.id]  # type: ignore[index]
         else:
@@ -170,8 +180,9 @@ class ImportPreview:
     missing: list[int] = field(default_factory=list)
     as_of: date | None = None
     db_id: str = ""
-    # JSON text of the year's projects as stored, by id, for the day `json_today` (filled
-    # while the sheet was parsed, when the caller asked for JSON): PreviewRow.json_text.
+    # JSON text of the year's projects as stored, by id, for the day `json_today` (read while
+    # the sheet was parsed, when the caller asked for JSON): PreviewRow.json_text and to_json
+    # (for that day) take an unchanged row's project from here.
     project_json: dict[int, str] | None = None
 
     def counts(self) -> dict[str, int]:
@@ -193,7 +204,7 @@ class ImportPreview:
             "summary": self.summary(),
         }
         if with_rows:
-            data["rows"] = [row.to_json(today) for row in self.rows]
+            data["rows"] = [row.to_json(today, self.project_json) for row in self.rows]
         return data
 
 
@@ -369,7 +380,7 @@ def _build_preview(
     year: int | None,
     default_year: int | None,
     progress: Progress | None,
-    loaded: tuple[int, list[Project]] | None,
+    loaded: YearProjects | None,
 ) -> ImportPreview:
     """build_preview, given the projects of a year when the caller has loaded them."""
     progress = progress or NullProgress()
@@ -411,24 +422,31 @@ def _build_preview(
 
     # A unit's sheet leaves only 推进状态/进展情况/备注 unlocked: the rest is not its to change.
     editable = UNIT_SHEET_FIELDS if trip is not None and trip.meta.unit else None
-    if loaded is not None and loaded[0] == year:
-        projects = loaded[1]
-    else:
-        projects = store.list_projects(ProjectFilter(year=year))
-    by_id = {p.id: p for p in projects}
-    names = _NameIndex(projects)
+    projects = loaded if loaded is not None and loaded.year == year else None
+    if projects is None:
+        projects = YearProjects.load(store, year)
+    if not trust_ids or scope or any(row.project_id is None for row in parsed.rows):
+        projects.complete()  # rows matched by name, or a unit's scope: every project counts
+    else:  # the rows every cell of which is as exported need no more than their ids
+        projects.preload([row.project_id for row in parsed.rows if not row.untouched])
+    names = _NameIndex(projects.complete)
     seen: dict[int, int] = {}  # project id → sheet row that matched it
     progress.start(len(parsed.rows), "比对项目")
     append = preview.rows.append
     for index, row in enumerate(parsed.rows, 1):
-        append(_preview_row(row, year, scope, by_id, names, seen, bases, trust_ids, editable))
+        append(_preview_row(row, year, scope, projects, names, seen, bases, trust_ids, editable))
         if not index % _TICK_ROWS:
             progress.tick(_TICK_ROWS)
     progress.finish()
-    in_scope = [p for p in projects if not scope or scope in p.lead_units]
-    preview.missing = [p.id for p in in_scope if p.id not in seen and p.id is not None]
+    if scope:
+        in_scope = [p.id for p in projects.complete() if scope in p.lead_units]
+    else:
+        in_scope = projects.ids
+    preview.missing = [i for i in in_scope if i not in seen]
     if preview.missing:
-        names = "、".join(by_id[i].name for i in preview.missing[:_MISSING_SHOWN])
+        shown = preview.missing[:_MISSING_SHOWN]
+        projects.preload(shown)
+        names = "、".join(projects.get(i).name for i in shown)  # type: ignore[union-attr]
         more = "等" if len(preview.missing) > _MISSING_SHOWN else ""
         preview.messages.append(
             f"数据库中有 {len(preview.missing)} 个项目不在表格中（不会删除）：{names}{more}。"
@@ -476,14 +494,20 @@ def preview_started(
     roundtrip = read_roundtrip(started.hidden)
     known_year = year or (roundtrip.meta.year if roundtrip is not None else None)
     loaded = None
-    if known_year is not None:
-        loaded = (known_year, store.list_projects(ProjectFilter(year=known_year)))
+    project_json: dict[int, str] | None = None
+    if known_year is None:
+        pass
+    elif json_today is not None and _own_export(store, roundtrip, known_year, unit):
+        # Its untouched rows print the projects' texts as the database keeps them.
+        project_json = dict(store.project_json(ProjectFilter(year=known_year), json_today))
+        loaded = YearProjects(store, known_year, list(project_json))
+    else:
+        loaded = YearProjects.load(store, known_year)
     if roundtrip is not None:
         _ = roundtrip.bases  # unpacked now, while the sheets are being parsed
     file_hash = _file_hash(path)
-    project_json: dict[int, str] | None = None
-    if json_today is not None and loaded is not None:
-        project_json = _json_while_parsing(loaded[1], json_today, started)
+    if json_today is not None and project_json is None and loaded is not None:
+        project_json = _json_while_parsing(loaded.complete(), json_today, started)
     grids = started.grids()
     progress.tick()
     sheet = parse_workbook(grids, plan, file_name=path.name, year=year, roundtrip=roundtrip)
@@ -491,9 +515,73 @@ def preview_started(
     progress.finish()
     parsed = ParsedFile(path=path, sheet=sheet, file_hash=file_hash)
     preview = _build_preview(store, parsed, unit, year, None, progress, loaded)
-    if loaded is not None and loaded[0] == preview.year:
+    if loaded is not None and loaded.year == preview.year:
         preview.project_json = project_json
     return preview
+
+
+def _own_export(store: Store, roundtrip: RoundTrip | None, year: int, unit: str | None) -> bool:
+    """Whether the sheet is this database's export of `year`, not a unit's: its rows are
+    matched by their hidden ids, and an untouched one needs no more than that."""
+    return (
+        roundtrip is not None
+        and bool(roundtrip.meta.db_id)
+        and roundtrip.meta.db_id == store.db_id
+        and roundtrip.meta.year == year
+        and not roundtrip.meta.unit
+        and not unit
+    )
+
+
+class YearProjects:
+    """The projects of the year a sheet is compared with, loaded as far as its rows need.
+
+    A return of our own export matches nearly every row by its hidden id, every cell as
+    exported: such a row needs only to know its project is there. The projects themselves are
+    loaded for the other rows (`preload`, one query), or all of them at once (`complete`) when
+    a row is matched by its name or a unit's scope is checked.
+    """
+
+    def __init__(self, store: Store, year: int, ids: list[int]) -> None:
+        self.store = store
+        self.year = year
+        self.ids = ids  # in plan order
+        self.id_set = set(ids)
+        self.by_id: dict[int, Project] = {}
+        self._all: list[Project] | None = None
+
+    @classmethod
+    def load(cls, store: Store, year: int) -> YearProjects:
+        projects = store.list_projects(ProjectFilter(year=year))
+        loaded = cls(store, year, [p.id for p in projects])  # type: ignore[misc]
+        loaded._all = projects
+        loaded.by_id = dict(zip(loaded.ids, projects, strict=True))
+        return loaded
+
+    @property
+    def is_complete(self) -> bool:
+        return self._all is not None
+
+    def complete(self) -> list[Project]:
+        """Every project of the year, loaded now if not yet."""
+        if self._all is None:
+            self._all = self.store.list_projects(ProjectFilter(year=self.year))
+            self.by_id = {p.id: p for p in self._all}  # type: ignore[misc]
+        return self._all
+
+    def preload(self, ids: Iterable[int | None]) -> None:
+        """Load these projects (those of the year not loaded yet) in one query."""
+        wanted = {i for i in ids if i in self.id_set and i not in self.by_id}
+        if wanted and self._all is None:
+            self.by_id.update(self.store.get_projects(sorted(wanted)))
+
+    def get(self, project_id: int | None) -> Project | None:
+        """A project of the year by id (loaded now if it was not), None if not of this year."""
+        if project_id not in self.id_set:
+            return None
+        if project_id not in self.by_id:
+            self.preload([project_id])
+        return self.by_id.get(project_id)  # type: ignore[arg-type]
 
 
 def _json_while_parsing(
@@ -515,7 +603,7 @@ class _NameIndex:
     """Projects by (task, normalised name) and by name, built on the first lookup: a return
     of our own export matches every row by its hidden id and never needs it."""
 
-    def __init__(self, projects: Sequence[Project]) -> None:
+    def __init__(self, projects: Callable[[], Sequence[Project]]) -> None:
         self._projects = projects
         self._by_key: dict[tuple[int, str], list[Project]] | None = None
         self._by_name: dict[str, list[Project]] = {}
@@ -523,7 +611,7 @@ class _NameIndex:
     def lookup(self, task_no: int | None, key: str) -> list[Project]:
         if self._by_key is None:
             self._by_key = {}
-            for p in self._projects:
+            for p in self._projects():
                 name = name_key(p.name)
                 self._by_key.setdefault((p.task_no, name), []).append(p)
                 self._by_name.setdefault(name, []).append(p)
@@ -536,24 +624,34 @@ def _preview_row(
     row: ParsedRow,
     year: int,
     scope: str,
-    by_id: dict[int | None, Project],
+    projects: YearProjects,
     names: _NameIndex,
     seen: dict[int, int],
     bases: dict[int, Base],
     trust_ids: bool,
     editable: frozenset[str] | None = None,
 ) -> PreviewRow:
-    if row.untouched and trust_ids and not row.errors:
+    pid = row.project_id
+    if row.untouched and trust_ids and not row.errors and pid in projects.id_set:
         # Most rows of a return: every cell as exported, matched by the hidden id. Whatever the
         # database did since, it keeps (the general path below ends the same way).
-        current = by_id.get(row.project_id)
-        in_scope = current is not None and (not scope or scope in current.lead_units)
-        if in_scope and current.id not in seen:  # type: ignore[union-attr]
-            seen[current.id] = row.row  # type: ignore[index, union-attr]
+        current = projects.by_id.get(pid)  # type: ignore[arg-type]
+        in_scope = not scope or (current is not None and scope in current.lead_units)
+        if in_scope and pid not in seen:
+            seen[pid] = row.row  # type: ignore[index]
             # Positional (row, action, project, current, changes, messages, new_units,
-            # progress_date): 10,000 of them in a return.
+            # progress_date, stored_id): 10,000 of them in a return. The project itself is
+            # there only when it was loaded (see YearProjects).
             return PreviewRow(
-                row.row, UNCHANGED, current, current, [], list(row.messages), [], row.progress_date
+                row.row,
+                UNCHANGED,
+                current,
+                current,
+                [],
+                list(row.messages),
+                [],
+                row.progress_date,
+                None if current is not None else pid,
             )
     result = PreviewRow(
         row=row.row,
@@ -563,7 +661,7 @@ def _preview_row(
         new_units=list(row.new_units),
         progress_date=row.progress_date,
     )
-    if row.untouched and not (trust_ids and row.project_id in by_id):
+    if row.untouched and not (trust_ids and pid in projects.id_set):
         row.ensure_values()
         result.messages = list(row.messages)
         result.new_units = list(row.new_units)
@@ -573,8 +671,8 @@ def _preview_row(
         return result
     values = row.values
     current: Project | None = None
-    if trust_ids and row.project_id is not None:
-        current = by_id.get(row.project_id)
+    if trust_ids and pid is not None:
+        current = projects.get(pid)
         if current is None:
             result.messages.insert(
                 0, f"表格中的项目（编号 {row.project_id}）在数据库中已不存在（可能已删除），未导入"
