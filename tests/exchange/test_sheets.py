@@ -659,6 +659,23 @@ def _sheet_xml(draw) -> bytes:
 
 
 @settings(max_examples=400, deadline=None)
+@given(_sheet_xml())
+def test_a_sheet_proven_compact_has_every_cell_within_z_and_row_99999(xml: bytes) -> None:
+    """The quick proof (_bounded_area) may doubt a compact sheet, never pass one that is not:
+    every cell and row it passes has its r first, a column A–Z and a row below 100,000."""
+    if sheets._bounded_area(xml) is None:
+        return
+    for name, pattern in ((b"c", rb'\sr="([A-Z]+)([0-9]+)"'), (b"row", rb'\sr="()([0-9]+)"')):
+        # Every element so named, prefixed or not (text in these sheets may hold "<c" too).
+        tags = re.findall(rb"<(?:[A-Za-z_][\w.-]*:)?" + name + rb"(?=[\s>/])[^>]*", xml)
+        for tag in tags:
+            r = re.search(pattern, tag)
+            assert r is not None, tag
+            assert not r.group(1) or sheets.column_index(r.group(1)) <= 26, tag
+            assert int(r.group(2)) < 100_000, tag
+
+
+@settings(max_examples=400, deadline=None)
 @given(_sheet_xml(), st.integers(17, 300))
 def test_screening_piece_by_piece_agrees_with_screening_whole(xml: bytes, piece: int) -> None:
     """Whatever the piecewise screening accepts, screening the whole member accepts with the
