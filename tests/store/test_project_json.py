@@ -160,3 +160,14 @@ def test_an_older_database_gets_its_texts_when_migrated(sample_db: Path) -> None
         assert store.schema_version == encode_version(len(MIGRATIONS))
         assert None not in kept(store).values()
         assert_all_kept_and_right(store)
+
+
+def test_check_reports_a_kept_text_that_differs(sample_store: Store) -> None:
+    from ysdesk.store.check import check
+
+    assert check(sample_store) == []
+    sample_store.conn.execute(
+        "UPDATE project_json SET text = replace(text, '\"version\": 1', '\"version\": 7')"
+        " WHERE project_id = (SELECT min(project_id) FROM project_json)"
+    )
+    assert check(sample_store) == ["有 1 个项目保存的 JSON 文本与项目数据不一致。"]

@@ -71,4 +71,7 @@ def check(store: Store) -> list[str]:
             mismatched += 1
     if mismatched:
         problems.append(f"有 {mismatched} 个项目的完成日期与完成时限文字不一致。")
+    differing = store.kept_json_differences()
+    if differing:
+        problems.append(f"有 {len(differing)} 个项目保存的 JSON 文本与项目数据不一致。")
     return problems

@@ -693,6 +693,17 @@ class Store:
             ((p.json_text(_NEVER_OVERDUE), p.id) for p in projects),
         )
 
+    def kept_json_differences(self) -> list[int]:
+        """Ids of the projects whose kept JSON text is not what their data says (`check`)."""
+        kept = dict(
+            self.conn.execute("SELECT project_id, text FROM project_json WHERE text IS NOT NULL")
+        )
+        return [
+            p.id  # type: ignore[misc]
+            for p in self.list_projects()
+            if p.id in kept and kept[p.id] != p.json_text(_NEVER_OVERDUE)
+        ]
+
     @staticmethod
     def _link_filter(rows: list[tuple], subquery: str, args: list[Any]) -> tuple[str, list[Any]]:
         """The WHERE clause selecting the zone and unit links of these project rows.
