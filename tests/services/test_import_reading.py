@@ -59,3 +59,35 @@ def test_starting_the_read_loads_neither_store_nor_model() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_worker_threads_import_nothing_the_caller_may_import(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    """The command line imports its modules while the workers screen and parse: a package
+    imported by both threads at once can deadlock in importlib (json and json.encoder did).
+    The workers import only calamine (and olefile for .xls), which the caller never does, and
+    the codec zipfile decodes member names with (a leaf of the encodings package, which is
+    loaded at start-up: no two locks to take in opposite orders)."""
+    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
+    code = (
+        "import sys, threading\n"
+        "from ysdesk.services.import_reading import start_reading\n"
+        "seen = []\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if threading.current_thread() is not threading.main_thread():\n"
+        "            seen.append(name)\n"
+        "sys.meta_path.insert(0, Spy())\n"
+        "with start_reading(sys.argv[1]) as started:\n"
+        "    started.grids()\n"
+        "print(sorted(set(seen)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    imported = eval(result.stdout)  # a printed list of module names
+    assert imported, "the spy saw no import at all: it no longer sees the workers'"
+    others = {m for m in imported if not m.startswith("encodings.")}
+    assert others <= {"python_calamine", "python_calamine._python_calamine"}, imported

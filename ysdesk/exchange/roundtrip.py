@@ -17,12 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ysdesk.exchange.sheets import SheetGrid
+from ysdesk.exchange.sheets import HIDDEN_SHEET, SheetGrid
 
 if TYPE_CHECKING:  # the import reads the hidden sheet before the domain model is loaded
     from ysdesk.domain.model import Project
 
-HIDDEN_SHEET = "_ysdesk"
 FORMAT_NAME = "ysdesk-exchange"
 FORMAT_VERSION = 1
 ID_HEADER = "ysdesk编号"

@@ -57,6 +57,10 @@ MAX_MERGES = 200_000
 STRAY_COLUMN_GAP = 64
 STRAY_ROW_GAP = 10_000
 
+# The very hidden sheet our exports carry (exchange.roundtrip). Named here, with the reader:
+# the import sets it apart in a worker thread that must not import anything (two threads
+# importing the same packages at once can deadlock in importlib).
+HIDDEN_SHEET = "_ysdesk"
 # Members from this size are screened piece by piece (_screen_piecewise).
 PIECEWISE_FROM_BYTES = 1024 * 1024
 _PIECE_BYTES = 256 * 1024

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ysdesk.exchange.sheets import SheetGrid, open_workbook
+from ysdesk.exchange.sheets import HIDDEN_SHEET, SheetGrid, open_workbook
 
 if TYPE_CHECKING:
     from ysdesk.exchange.sheets import PendingSheets, Workbook
@@ -42,9 +42,6 @@ class StartedRead:
             self._error = exc
             return
         try:
-            # Only now: the caller loads its modules while this thread reads the file.
-            from ysdesk.exchange.roundtrip import HIDDEN_SHEET
-
             self.names = book.sheet_names
             others = [n for n in self.names if n != HIDDEN_SHEET]
             self._pending = book.read_in_background(others)
