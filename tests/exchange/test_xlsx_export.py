@@ -243,3 +243,41 @@ def test_libreoffice_prints_the_list_one_page_wide(sample_store: Store, tmp_path
     assert 2 <= pages <= 12
     widths = {m.group(1) for m in re.finditer(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) [\d.]+\s*\]", data)}
     assert widths and all(abs(float(w) - 842) < 2 for w in widths)  # landscape A4 (pt)
+
+
+def test_appending_cells_straight_to_the_writer_changes_no_byte(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """add_sheet's shortcut past openpyxl's own append writes every sheet exactly as
+    openpyxl's append does, for each kind of export."""
+    import zipfile
+
+    import ysdesk.services.exporter as exporter
+
+    monkeypatch.setattr(exporter, "now_iso", lambda: "2026-11-27T09:00:00")
+
+    def members(folder: Path) -> dict[str, bytes]:
+        files = sorted(p for p in folder.rglob("*.xlsx"))
+        assert files
+        found = {}
+        for path in files:
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    if name != "docProps/core.xml":  # the time of saving
+                        found[f"{path.name}/{name}"] = z.read(name)
+        return found
+
+    def export_all(folder: Path) -> dict[str, bytes]:
+        folder.mkdir()
+        export_list(sample_store, 2025, folder / "list.xlsx", today=TODAY)
+        export_division(sample_store, 2025, folder / "division.xlsx", today=TODAY)
+        export_matrix(sample_store, 2025, folder / "matrix.xlsx", today=TODAY)
+        export_unit_sheets(sample_store, 2025, folder / "units", today=TODAY)
+        return members(folder)
+
+    shortcut = export_all(tmp_path / "shortcut")
+    monkeypatch.setattr(xlsx_export, "add_sheet", lambda wb, title: wb.create_sheet(title))
+    plain = export_all(tmp_path / "plain")
+    assert shortcut.keys() == plain.keys()
+    assert [name for name in plain if shortcut[name] != plain[name]] == []
+    assert any(name.endswith("sheet1.xml") for name in plain)

@@ -7,13 +7,14 @@ how openpyxl itself copies styles and several times faster than assigning Font/B
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -166,6 +167,32 @@ def atomic_save(save: Callable[[Path], None], target: Path) -> Path:
 def new_workbook() -> Workbook:
     """A write-only workbook (rows stream to a temporary file, not memory)."""
     return Workbook(write_only=True)
+
+
+def add_sheet(wb: Workbook, title: str) -> WriteOnlyWorksheet:
+    """A write-only sheet whose `append` takes our styled cells straight to the writer.
+
+    openpyxl's own path first tries each appended value as a plain value and, for a cell,
+    takes the way out through a ValueError whose message spells the cell's repr: for the
+    120,000 cells of a 10,000-project list that detour was 1.1 s of a 3.6 s export. The
+    sheet's rows come out byte for byte the same (tests/exchange/test_xlsx_export.py).
+    """
+    ws = wb.create_sheet(title)
+    ws._values_to_row = functools.partial(_cells_to_row, ws)  # read by append's writer
+    return ws
+
+
+def _cells_to_row(ws: WriteOnlyWorksheet, values: Sequence[Any], row_idx: int) -> Any:
+    """WriteOnlyWorksheet._values_to_row for rows of cells (plain values as it does)."""
+    for col_idx, value in enumerate(values, 1):
+        if value is None:
+            continue
+        cell = value if value.__class__ is Cell else WriteOnlyCell(ws, value)
+        cell.column = col_idx
+        cell.row = row_idx
+        if cell.hyperlink is not None:
+            cell.hyperlink.ref = cell.coordinate
+        yield cell
 
 
 def safe_file_name(text: str) -> str:

@@ -41,6 +41,7 @@ from ysdesk.exchange.xlsx_base import (
     HEADER_FONT,
     TITLE_FONT,
     StyleKit,
+    add_sheet,
     atomic_save,
     line_count,
     new_workbook,
@@ -227,7 +228,7 @@ def _write_hidden(
     projects: Sequence[Project],
     hashes: dict[int, str] | None = None,
 ) -> None:
-    ws = wb.create_sheet(HIDDEN_SHEET)
+    ws = add_sheet(wb, HIDDEN_SHEET)
     ws.sheet_state = "veryHidden"  # not even 取消隐藏 shows it: only code reads it
     kit = StyleKit(ws)
     kit.define("plain", font=Font(size=9), alignment=Alignment(), border=None)
@@ -245,7 +246,7 @@ def write_project_list(path: Path, data: ListExport) -> Path:
 
 def _save_project_list(target: Path, data: ListExport) -> None:
     wb = new_workbook()
-    ws = wb.create_sheet(LIST_SHEET)
+    ws = add_sheet(wb, LIST_SHEET)
     kit = StyleKit(ws)
     _define_common(kit)
     ncols = len(LIST_COLUMNS)
@@ -448,7 +449,7 @@ def write_division(path: Path, data: DivisionExport) -> Path:
 
 def _save_division(target: Path, data: DivisionExport) -> None:
     wb = new_workbook()
-    ws = wb.create_sheet(DIVISION_SHEET)
+    ws = add_sheet(wb, DIVISION_SHEET)
     kit = StyleKit(ws)
     _define_common(kit)
     ncols = len(DIVISION_COLUMNS)
@@ -525,7 +526,7 @@ def write_matrix(path: Path, data: MatrixExport) -> Path:
 
 def _save_matrix(target: Path, data: MatrixExport) -> None:
     wb = new_workbook()
-    ws = wb.create_sheet(MATRIX_SHEET)
+    ws = add_sheet(wb, MATRIX_SHEET)
     kit = StyleKit(ws)
     _define_common(kit)
     tasks = list(data.tasks)
