@@ -275,7 +275,18 @@ def test_appending_cells_straight_to_the_writer_changes_no_byte(
         export_unit_sheets(sample_store, 2025, folder / "units", today=TODAY)
         return members(folder)
 
+    import ysdesk.exchange.xlsx_base as xlsx_base
+
+    through: list[int] = []  # rows that took the shortcut: openpyxl still calls it
+
+    def counted(ws, values, row_idx):
+        through.append(row_idx)
+        return cells_to_row(ws, values, row_idx)
+
+    cells_to_row = xlsx_base._cells_to_row
+    monkeypatch.setattr(xlsx_base, "_cells_to_row", counted)
     shortcut = export_all(tmp_path / "shortcut")
+    assert len(through) > sample_store.project_count(2025)
     monkeypatch.setattr(xlsx_export, "add_sheet", lambda wb, title: wb.create_sheet(title))
     plain = export_all(tmp_path / "plain")
     assert shortcut.keys() == plain.keys()

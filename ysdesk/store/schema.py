@@ -184,6 +184,21 @@ def _m003_project_json(db: sqlite_utils.Database) -> None:
     of each of its transactions (store.project_json); readers make any still empty
     themselves, so a text is never stale, only missing.
     """
+    # A project's zone and unit links: a link added, changed or removed empties its text.
+    link_triggers = "".join(
+        f"""
+        CREATE TRIGGER project_json_{link}_added AFTER INSERT ON {table} BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id = NEW.project_id;
+        END;
+        CREATE TRIGGER project_json_{link}_changed AFTER UPDATE ON {table} BEGIN
+            UPDATE project_json SET text = NULL
+                WHERE project_id IN (OLD.project_id, NEW.project_id);
+        END;
+        CREATE TRIGGER project_json_{link}_removed AFTER DELETE ON {table} BEGIN
+            UPDATE project_json SET text = NULL WHERE project_id = OLD.project_id;
+        END;"""
+        for link, table in (("zone", "project_zones"), ("unit", "project_units"))
+    )
     db.executescript(
         """
         CREATE TABLE project_json (
@@ -201,26 +216,6 @@ def _m003_project_json(db: sqlite_utils.Database) -> None:
         BEGIN
             UPDATE project_json SET text = NULL WHERE project_id IN (OLD.id, NEW.id);
         END;
-        CREATE TRIGGER project_json_zone_added AFTER INSERT ON project_zones BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id = NEW.project_id;
-        END;
-        CREATE TRIGGER project_json_zone_changed AFTER UPDATE ON project_zones BEGIN
-            UPDATE project_json SET text = NULL
-                WHERE project_id IN (OLD.project_id, NEW.project_id);
-        END;
-        CREATE TRIGGER project_json_zone_removed AFTER DELETE ON project_zones BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id = OLD.project_id;
-        END;
-        CREATE TRIGGER project_json_unit_added AFTER INSERT ON project_units BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id = NEW.project_id;
-        END;
-        CREATE TRIGGER project_json_unit_changed AFTER UPDATE ON project_units BEGIN
-            UPDATE project_json SET text = NULL
-                WHERE project_id IN (OLD.project_id, NEW.project_id);
-        END;
-        CREATE TRIGGER project_json_unit_removed AFTER DELETE ON project_units BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id = OLD.project_id;
-        END;
         CREATE TRIGGER project_json_unit_renamed AFTER UPDATE OF id, name ON units BEGIN
             UPDATE project_json SET text = NULL WHERE project_id IN
                 (SELECT project_id FROM project_units WHERE unit_id IN (OLD.id, NEW.id));
@@ -234,6 +229,7 @@ def _m003_project_json(db: sqlite_utils.Database) -> None:
                 (SELECT id FROM projects WHERE task_no IN (OLD.no, NEW.no));
         END;
         """
+        + link_triggers
     )
 
 
