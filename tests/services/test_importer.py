@@ -13,7 +13,7 @@ import pytest
 
 from ysdesk.cli import main
 from ysdesk.domain.errors import BadFileError, StaleEditError, UserError
-from ysdesk.domain.model import ProjectFilter, Status
+from ysdesk.domain.model import Project, ProjectFilter, Status
 from ysdesk.services.exporter import export_list, export_unit_sheets
 from ysdesk.services.import_reading import StartedRead
 from ysdesk.services.importer import (
@@ -491,6 +491,79 @@ def test_cli_json_is_the_previews_json(
         json.dumps(r, ensure_ascii=False) + ("," if i < len(preview.rows) - 1 else "")
         for i, r in enumerate(expected["rows"])
     ]
+
+
+@pytest.mark.parametrize("department_row", [False, True])
+def test_cli_json_of_an_own_return_with_every_quirk_is_the_previews_json(
+    sample_db: Path,
+    tmp_path: Path,
+    capsys,
+    monkeypatch: pytest.MonkeyPatch,
+    department_row: bool,
+) -> None:
+    """The command line's JSON of our own export's return, whose untouched rows print the
+    kept texts without loading their projects, equals the preview built with every project
+    loaded, when the database and the sheet have both moved on: a project deleted since the
+    export, one added since, a row copied twice, and (matched by name, so every project is
+    loaded after all) a row the department added."""
+    store = Store.open(sample_db)
+    try:
+        path = export_list(store, 2025, tmp_path / "list.xlsx", today=TODAY)
+        first, second = store.list_projects(ProjectFilter(year=2025))[:2]
+        assert first.id is not None and second.id is not None
+        store.delete_project(first.id, expected_version=first.version)
+        store.update_project(second.id, {"note": "库里改了"}, expected_version=second.version)
+        store.insert_project(
+            Project(id=None, year=2025, name="导出后新增", task_no=5, lead_units=("区科委",))
+        )
+    finally:
+        store.close()
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目清单"]
+    rows = _project_rows(ws)
+    copied = [ws.cell(rows[3], c).value for c in range(1, ID_COL + 1)]
+    added = ws.max_row + 1
+    for c, value in enumerate(copied, 1):  # the fourth row again, below the table
+        ws.cell(added, c).value = value
+    if department_row:
+        ws.cell(added + 1, 2).value = "2.提升高校创新策源能力"
+        ws.cell(added + 1, NAME_COL).value = "部门新增项目"
+        ws.cell(added + 1, 6).value = "区科委"
+    ws.cell(rows[5], NOTE_COL).value = "表里改了"
+    wb.save(tmp_path / "quirks.xlsx")
+    loads: list[ProjectFilter] = []
+    list_projects = Store.list_projects
+
+    def spied(self, filt=ProjectFilter(), today=None):
+        loads.append(filt)
+        return list_projects(self, filt, today)
+
+    monkeypatch.setattr(Store, "list_projects", spied)
+    code, out, err = _run(
+        sample_db, str(tmp_path / "quirks.xlsx"), "--dry-run", "--json", capsys=capsys
+    )
+    monkeypatch.undo()
+    # Only a row matched by name has every project of the year loaded; otherwise just the
+    # rows that need their project, by id.
+    whole_year = [f for f in loads if f.ids is None]
+    assert bool(whole_year) == department_row
+    store = Store.open(sample_db, readonly=True)
+    try:
+        preview = preview_file(store, tmp_path / "quirks.xlsx")
+    finally:
+        store.close()
+    assert code == 1, err  # the deleted project's row is an error
+    actions = {r.action for r in preview.rows}
+    expected_actions = {UNCHANGED, UPDATE, ERROR} | ({"new"} if department_row else set())
+    assert actions == expected_actions
+    assert preview.missing and any("不在表格中" in m for m in preview.messages)
+    assert any("已不存在" in m for r in preview.rows for m in r.messages)
+    assert any("同一个项目" in m for r in preview.rows for m in r.messages)
+    expected = preview.to_json(TODAY)
+    expected["applied"] = None
+    assert json.loads(out) == expected
+    for message in preview.messages:
+        assert message in err
 
 
 def test_cli_conflicts_exit_1_and_accept_sheet(sample_db: Path, tmp_path: Path, capsys) -> None:
