@@ -771,12 +771,10 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
     with _cycle_collection_paused():
         with start_reading(Path(args.file)) as started:
-            # The worker inflates the file with the GIL released and scans it with the GIL
-            # held: the domain model loads meanwhile. Nothing is parsed before the screening
-            # ends; the importer and the store then load while calamine parses.
-            import ysdesk.domain.model
-            import ysdesk.exchange.roundtrip  # noqa: F401
-
+            # Nothing is parsed before the screening ends, and nothing loads meanwhile: the
+            # screening's scans hold the GIL. The importer, the store and the domain model
+            # load while calamine parses, which releases it (measured: loading the model
+            # during the screening made the whole run 0.03–0.07 s slower).
             started.screened()  # a refused file is refused before the database is opened
             from ysdesk.services.importer import (
                 CONFLICT,

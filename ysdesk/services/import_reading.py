@@ -2,8 +2,8 @@
 
 Apart from services.importer, which loads the store, the sheet parser and the domain's
 dataclasses: the command line starts the read first, so that all this loading happens while
-a worker thread reads, inflates and screens the file and python-calamine then parses its big
-sheets (reading, inflating and parsing all release the GIL).
+python-calamine parses the file's big sheets in a worker thread (parsing releases the GIL;
+the screening before it scans with the GIL held, so the caller loads nothing until it ends).
 """
 
 from __future__ import annotations
