@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,7 @@ def add_sheet(wb: Workbook, title: str) -> WriteOnlyWorksheet:
     return ws
 
 
-def _cells_to_row(ws: WriteOnlyWorksheet, values: Sequence[Any], row_idx: int) -> Any:
+def _cells_to_row(ws: WriteOnlyWorksheet, values: Sequence[Any], row_idx: int) -> Iterator[Cell]:
     """WriteOnlyWorksheet._values_to_row for rows of cells (plain values as it does)."""
     for col_idx, value in enumerate(values, 1):
         if value is None:

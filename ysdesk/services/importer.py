@@ -153,7 +153,8 @@ class PreviewRow:
         """
         project = self.project
         if project is None:
-            text = known[self.stored_id] if known is not None and self.stored_id else "null"
+            stored = self.stored_id
+            text = known[stored] if known is not None and stored is not None else "null"
         elif known is not None and project is self.current and project.id in known:
             text = known[project.id]  # type: ignore[index]
         else:
@@ -557,10 +558,6 @@ class YearProjects:
         loaded._all = projects
         loaded.by_id = dict(zip(loaded.ids, projects, strict=True))
         return loaded
-
-    @property
-    def is_complete(self) -> bool:
-        return self._all is not None
 
     def complete(self) -> list[Project]:
         """Every project of the year, loaded now if not yet."""
