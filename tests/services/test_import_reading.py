@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -81,13 +82,14 @@ def test_the_worker_threads_import_nothing_the_caller_may_import(
         "sys.meta_path.insert(0, Spy())\n"
         "with start_reading(sys.argv[1]) as started:\n"
         "    started.grids()\n"
-        "print(sorted(set(seen)))\n"
+        "import json\n"
+        "print(json.dumps(sorted(set(seen))))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    imported = eval(result.stdout)  # a printed list of module names
+    imported = json.loads(result.stdout)
     assert imported, "the spy saw no import at all: it no longer sees the workers'"
     others = {m for m in imported if not m.startswith("encodings.")}
     assert others <= {"python_calamine", "python_calamine._python_calamine"}, imported

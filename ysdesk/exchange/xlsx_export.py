@@ -8,6 +8,7 @@ repeated on every page, frozen header, page numbers in the footer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -222,6 +223,20 @@ def _describe(wb: Workbook, meta: ExportMeta, title: str) -> None:
     wb.properties.keywords = export_keywords(meta)
 
 
+def _finish(
+    wb: Workbook,
+    target: Path,
+    meta: ExportMeta,
+    title: str,
+    projects: Sequence[Project] = (),
+    hashes: dict[int, str] | None = None,
+) -> None:
+    """What every export ends with: its document properties, the hidden sheet, the save."""
+    _describe(wb, meta, title)
+    _write_hidden(wb, meta, projects, hashes)
+    wb.save(target)
+
+
 def _write_hidden(
     wb: Workbook,
     meta: ExportMeta,
@@ -361,9 +376,7 @@ def _save_project_list(target: Path, data: ListExport) -> None:
     set_print_area(ws, last_row=max(last_row, 4), last_col=ncols)
     if unit_sheet:
         _protect(ws)
-    _describe(wb, data.meta, data.title)
-    _write_hidden(wb, data.meta, data.projects, hashes)
-    wb.save(target)
+    _finish(wb, target, data.meta, data.title, data.projects, hashes)
 
 
 def _write_list_top(
@@ -502,10 +515,7 @@ def _save_division(target: Path, data: DivisionExport) -> None:
                 ]
             )
     set_print_area(ws, last_row=row_index, last_col=ncols)
-    meta = ExportMeta(**{**data.meta.__dict__, "kind": KIND_DIVISION})
-    _describe(wb, meta, data.title)
-    _write_hidden(wb, meta, [])
-    wb.save(target)
+    _finish(wb, target, dataclasses.replace(data.meta, kind=KIND_DIVISION), data.title)
 
 
 # ------------------------------------------------------------------ 责任矩阵
@@ -618,7 +628,4 @@ def _save_matrix(target: Path, data: MatrixExport) -> None:
     )
     ws.merged_cells.add(f"A{row_index}:{last}{row_index}")
     set_print_area(ws, last_row=row_index, last_col=ncols)
-    meta = ExportMeta(**{**data.meta.__dict__, "kind": KIND_MATRIX})
-    _describe(wb, meta, data.title)
-    _write_hidden(wb, meta, [])
-    wb.save(target)
+    _finish(wb, target, dataclasses.replace(data.meta, kind=KIND_MATRIX), data.title)

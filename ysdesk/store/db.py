@@ -52,10 +52,19 @@ from ysdesk.store.lock import WriterLock
 from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
 
 ORIGIN_MANUAL = "手工"
+# Overdue as Project.is_overdue says it, for a project row `p`: a deadline before the day,
+# not done. Its arguments are overdue_args(day).
+OVERDUE_SQL = "(p.deadline IS NOT NULL AND p.deadline < ? AND p.status != ?)"
 # The day the kept JSON texts are written for: no deadline lies before it.
 _NEVER_OVERDUE = date.min
 _NOT_OVERDUE, _OVERDUE = '"overdue": false', '"overdue": true'
 _STATUSES = {s.value: s for s in Status}
+
+
+def overdue_args(day: date) -> list[str]:
+    """The arguments of OVERDUE_SQL for `day`."""
+    return [day.isoformat(), Status.DONE.value]
+
 
 _PROJECT_COLUMNS = (
     "p.id, p.year, p.code, p.name, p.task_no, t.area_no, p.goal, p.deadline_text, p.deadline,"
@@ -544,8 +553,8 @@ class Store:
             clauses.append("p.status = ?")
             args.append(filt.status.value)
         if filt.overdue_only:
-            clauses.append("p.deadline IS NOT NULL AND p.deadline < ? AND p.status != '已完成'")
-            args.append((today or date.today()).isoformat())
+            clauses.append(OVERDUE_SQL)
+            args.extend(overdue_args(today or date.today()))
         for term in to_halfwidth(filt.text).lower().split():
             clauses.append("instr(p.search_text, ?) > 0")
             args.append(term)
@@ -656,13 +665,11 @@ class Store:
         and made here for any not kept yet (a read-only store cannot write them)."""
         today = today or date.today()
         where, args = self._where(filt, today)
-        # Overdue as Project.is_overdue: a deadline before today, not done.
         rows = self.conn.execute(
-            "SELECT p.id, j.text, p.deadline IS NOT NULL AND p.deadline < ? AND p.status != ?"
-            " FROM projects p JOIN tasks t ON t.no = p.task_no"
+            f"SELECT p.id, j.text, {OVERDUE_SQL} FROM projects p JOIN tasks t ON t.no = p.task_no"
             f" LEFT JOIN project_json j ON j.project_id = p.id{where}"
             " ORDER BY p.year, p.task_no, p.sort, p.id",
-            [today.isoformat(), Status.DONE.value, *args],
+            [*overdue_args(today), *args],
         ).fetchall()
         missing = [r[0] for r in rows if r[1] is None]
         made = {}

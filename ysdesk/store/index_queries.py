@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ysdesk.domain.model import Project, Status
-from ysdesk.store.db import Store, connect
+from ysdesk.store.db import OVERDUE_SQL, Store, connect, overdue_args
 
 # Enough of 进展情况 to sort by it; the table fetches the full text for the rows it shows.
 PROGRESS_HEAD = 24
@@ -26,7 +26,6 @@ _STATUS_CASE = (
     + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(STATUS_CODES))
     + " END"
 )
-_DONE = Status.DONE.value
 
 
 def _scope(year: int | None, ids: Sequence[int] | None) -> tuple[str, list[object]]:
@@ -47,10 +46,9 @@ def core_rows(
     """(id, task_no, status code, overdue 0/1) in plan order: task, place in the task, id."""
     where, args = _scope(year, ids)
     return store.conn.execute(
-        f"SELECT p.id, p.task_no, {_STATUS_CASE},"
-        " (p.deadline IS NOT NULL AND p.deadline < ? AND p.status != ?)"
+        f"SELECT p.id, p.task_no, {_STATUS_CASE}, {OVERDUE_SQL}"
         f" FROM projects p WHERE {where} ORDER BY p.task_no, p.sort, p.id",
-        [today.isoformat(), _DONE, *args],
+        [*overdue_args(today), *args],
     ).fetchall()
 
 

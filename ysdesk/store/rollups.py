@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ysdesk.domain.model import Status
-from ysdesk.store.db import Store
+from ysdesk.store.db import OVERDUE_SQL, Store, overdue_args
 
 _DONE = Status.DONE.value
 
@@ -68,11 +68,10 @@ def projects_per_task(store: Store, year: int) -> dict[int, int]:
 def status_counts(store: Store, year: int, today: date) -> list[StatusCount]:
     """Projects per area × stored status × overdue (deadline before `today`, not done)."""
     rows = store.conn.execute(
-        "SELECT t.area_no, p.status,"
-        " (p.deadline IS NOT NULL AND p.deadline < ? AND p.status != ?) AS overdue, count(*)"
+        f"SELECT t.area_no, p.status, {OVERDUE_SQL} AS overdue, count(*)"
         " FROM projects p JOIN tasks t ON t.no = p.task_no"
         " WHERE p.year = ? GROUP BY 1, 2, 3",
-        (today.isoformat(), _DONE, year),
+        (*overdue_args(today), year),
     )
     return [StatusCount(area_no=r[0], status=r[1], overdue=bool(r[2]), count=r[3]) for r in rows]
 
@@ -80,11 +79,10 @@ def status_counts(store: Store, year: int, today: date) -> list[StatusCount]:
 def overdue_ids(store: Store, year: int, today: date, limit: int | None = None) -> list[int]:
     """Ids of the year's overdue projects, longest overdue first."""
     sql = (
-        "SELECT p.id FROM projects p WHERE p.year = ? AND p.status != ?"
-        " AND p.deadline IS NOT NULL AND p.deadline < ?"
+        f"SELECT p.id FROM projects p WHERE p.year = ? AND {OVERDUE_SQL}"
         " ORDER BY p.deadline, p.task_no, p.sort, p.id"
     )
-    args: list[object] = [year, _DONE, today.isoformat()]
+    args: list[object] = [year, *overdue_args(today)]
     return _ids(store, sql, args, limit)
 
 
@@ -117,9 +115,9 @@ def overdue_by_unit(store: Store, year: int, today: date, limit: int = 10) -> li
         " FROM project_units pu"
         " JOIN projects p ON p.id = pu.project_id"
         " JOIN units u ON u.id = pu.unit_id"
-        " WHERE p.year = ? AND p.status != ? AND p.deadline IS NOT NULL AND p.deadline < ?"
+        f" WHERE p.year = ? AND {OVERDUE_SQL}"
         " GROUP BY pu.unit_id ORDER BY lead DESC, co DESC, u.sort, u.id LIMIT ?",
-        (year, _DONE, today.isoformat(), limit),
+        (year, *overdue_args(today), limit),
     )
     return [UnitOverdue(unit=r[0], lead=r[1], co=r[2]) for r in rows]
 
