@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -209,6 +210,7 @@ class ProjectEditor(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
         scroll.setWidget(basic)
+        self._basic = basic
 
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, "基本信息")
@@ -305,6 +307,15 @@ class ProjectEditor(QWidget):
             field = cell
         form.addRow(label, field)
         return label
+
+    def basic_height(self) -> int:
+        """The height that shows the basic fields without scrolling (title, tab bar, page)."""
+        margins = self.layout().contentsMargins()
+        tab_bar = self.tabs.tabBar().sizeHint().height()
+        frame = 2 * self.tabs.style().pixelMetric(QStyle.PM_DefaultFrameWidth)
+        header = self.title.sizeHint().height() + self.layout().spacing()
+        page = self._basic.sizeHint().height()
+        return margins.top() + margins.bottom() + header + tab_bar + frame + page
 
     def _build_progress_tab(self) -> QWidget:
         self.latest = QLabel()

@@ -459,13 +459,15 @@ class MainWindow(QMainWindow):
     def _default_layout(self) -> None:
         """Dock sizes for a first start; a saved state replaces them.
 
-        The editor takes 22 lines, but at most 45 % of the window's height: on a 768-pixel
-        laptop screen that still shows its basic fields without scrolling and leaves the
-        table nine rows. Applied again at the first show, when the window has its size.
+        The editor takes what its basic fields need (at least 22 lines), but at most 45 % of
+        the window's height: on a 768-pixel laptop screen that still shows the basic fields
+        without scrolling and leaves the table nine rows. Applied again at the first show,
+        when the window has its size.
         """
         em = self.fontMetrics().horizontalAdvance("中")
         self.resizeDocks([self.nav_dock], [min(30 * em, self.width() * 3 // 10)], Qt.Horizontal)
-        editor = min(22 * self.fontMetrics().height(), self.height() * 45 // 100)
+        wanted = max(22 * self.fontMetrics().height(), self.editor.basic_height() + 8)
+        editor = min(wanted, self.height() * 45 // 100)
         self.resizeDocks([self.editor_dock], [editor], Qt.Vertical)
 
     def _restore_settings(self) -> None:
@@ -505,6 +507,9 @@ class MainWindow(QMainWindow):
         self._shown_once = True
         if not self._layout_restored:
             self._default_layout()
+            # The dock layout settles after the show's pending resizes; size the docks
+            # again once it has, or they keep the proportions of the unshown window.
+            QTimer.singleShot(0, self._default_layout)
         saved = getattr(self, "_saved_view", None)
         if saved is not None:
             # Features register their views after construction; restore the last one now.
