@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg_cluster import pg_cluster, pg_database  # noqa: F401  (fixtures)
 from ysdesk.services.workspace import init_database
 from ysdesk.store import Store
 
