@@ -281,6 +281,10 @@ def build_parser() -> ChineseArgumentParser:
         default="task",
     )
     p.add_argument("--size", default="1600x1000", metavar="WxH")
+
+    from ysdesk.cli_editing import add_parsers  # add, set, delete, history
+
+    add_parsers(sub)
     _fill_help(parser)
     return parser
 
@@ -872,8 +876,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
 def _run_command(args: argparse.Namespace, ctx: Context) -> int:
     # A damaged file opens and then fails on whichever query reaches the bad page: that is
     # a sentence for the user (restore a backup), not an internal error.
+    from ysdesk import cli_editing
+
     try:
-        return COMMANDS[args.command](args, ctx)
+        return {**COMMANDS, **cli_editing.COMMANDS}[args.command](args, ctx)
     except Exception as exc:
         # Looked up, not imported: a command loads sqlite3 when it needs it (import --dry-run
         # loads the store while the file is being read), and without it no error is SQLite's.

@@ -179,6 +179,7 @@ def test_ctrl_c_mid_write_prints_one_line(sample_db: Path) -> None:
 COMMAND_NAMES = [
     "init", "list", "units", "import", "export", "brief", "matrix", "indicators",
     "dashboard", "rollover", "compare", "check", "backup", "restore", "screenshot",
+    "add", "set", "delete", "history",
 ]  # fmt: skip
 
 

@@ -116,3 +116,40 @@ def test_duplicate_draft_copies_fields_under_a_new_name(sample_store) -> None:
         source.goal,
     )
     assert copy.code != source.code
+
+
+def test_words_become_field_values_as_the_editor_holds_them(sample_store) -> None:
+    values = editing.values_from_words(
+        sample_store,
+        {
+            "lead": "杨浦区科学技术委员会，复旦；区科委",
+            "co": "",
+            "zones": "策源区、辐射溢出联动区",
+            "status": "进行中",
+            "task": "7",
+            "项目名称": " 新名称 ",
+        },
+    )
+    assert values == {
+        "lead_units": ("区科委", "复旦大学"),
+        "co_units": (),
+        "zones": ("科技创新策源区", "辐射溢出联动区"),
+        "status": "推进中",
+        "task_no": 7,
+        "name": "新名称",
+    }
+    # What matches nothing stays as written, for the validation to refuse.
+    unknown = editing.values_from_words(sample_store, {"lead": "火星办", "zones": "月球"})
+    assert unknown == {"lead_units": ("火星办",), "zones": ("月球",)}
+    with pytest.raises(UserError, match="colour"):
+        editing.values_from_words(sample_store, {"colour": "red"})
+    with pytest.raises(ValidationError, match="开心"):
+        editing.values_from_words(sample_store, {"status": "开心"})
+
+
+def test_a_project_is_found_by_id_or_code(sample_store) -> None:
+    project = sample_store.list_projects(ProjectFilter(year=2025, task_no=4))[0]
+    assert editing.find_project(sample_store, str(project.id)).id == project.id
+    assert editing.find_project(sample_store, f" {project.code} ").id == project.id
+    with pytest.raises(UserError, match="2099-01-01"):
+        editing.find_project(sample_store, "2099-01-01")

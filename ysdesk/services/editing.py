@@ -7,15 +7,19 @@ undo command holds plain data and calls back into this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ysdesk.domain.errors import UserError, ValidationError
-from ysdesk.domain.model import Project, ProjectFilter, Status
+from ysdesk.domain.errors import NotFoundError, UserError, ValidationError
+from ysdesk.domain.model import FIELD_LABELS, LIST_FIELDS, Project, ProjectFilter, Status
+from ysdesk.domain.units import split_units
+from ysdesk.services.projects import match_zone, unit_resolver
 from ysdesk.store import ProjectSnapshot, Store
 from ysdesk.store.backup import auto_backup
 from ysdesk.store.index_queries import (
+    ids_with_code,
     last_progress_id,
     project_position,
     revert_progress,
@@ -26,6 +30,27 @@ from ysdesk.store.index_queries import (
 STRUCTURAL_FIELDS = frozenset({"year", "task_no", "zones", "lead_units", "co_units"})
 COPY_SUFFIX = "（副本）"
 _CODE = re.compile(r"^(\d{4})-(\d{2})-(\d+)$")
+
+# The names the command line's `set` and `add` give the fields a user edits (DESIGN.md §4),
+# with code and year, which the editor edits too.
+WORD_FIELDS: dict[str, str] = {
+    "name": "name",
+    "goal": "goal",
+    "task": "task_no",
+    "zones": "zones",
+    "lead": "lead_units",
+    "co": "co_units",
+    "deadline": "deadline_text",
+    "status": "status",
+    "progress": "progress",
+    "note": "note",
+    "code": "code",
+    "year": "year",
+}
+# The same fields by their Chinese labels (项目名称=…, 推进状态=…).
+_LABEL_FIELDS = {FIELD_LABELS[f]: f for f in WORD_FIELDS.values()}
+# Zones in one value are separated as units are (、，,；;／/ or a new line).
+_LIST_SEPARATORS = re.compile(r"[、，,；;／/\n]")
 
 
 @dataclass(frozen=True)
@@ -219,3 +244,100 @@ def restore_project(store: Store, deleted: Deleted) -> Project:
         project = store.restore_project(deleted.snapshot)
         set_project_position(store, project.id or 0, deleted.position)
     return project
+
+
+# ------------------------------------------------------------ words of the command line
+def find_project(store: Store, ref: str) -> Project:
+    """The project a user names by its id (87) or its code (2025-03-02)."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return store.get_project(int(ref), with_history=False)
+    ids = ids_with_code(store, ref)
+    if not ids:
+        raise NotFoundError(f"没有编号为“{ref}”的项目（也可用 list 列出的 id 指定项目）。")
+    if len(ids) > 1:
+        listed = "、".join(map(str, ids))
+        raise UserError(f"编号为“{ref}”的项目有 {len(ids)} 个（id {listed}），请用 id 指定。")
+    return store.get_project(ids[0], with_history=False)
+
+
+def field_of_word(word: str) -> str:
+    """The project field a user names (`lead`, `牵头单位`), or a refusal naming the choices."""
+    key = word.strip()
+    field = WORD_FIELDS.get(key.lower()) or _LABEL_FIELDS.get(key)
+    if field is None:
+        choices = "、".join(WORD_FIELDS)
+        raise UserError(f"无法识别的字段“{word}”（可修改：{choices}）。")
+    return field
+
+
+def values_from_words(store: Store, words: Mapping[str, str]) -> dict[str, Any]:
+    """Field values from words as a user types them (`lead=区科委、复旦大学`), keyed by field.
+
+    Units are found by name or alias, zones by name or a part of one, statuses as sheets
+    write them. A unit or zone that matches nothing is kept as written, for the validation
+    to refuse in its own sentence.
+    """
+    values: dict[str, Any] = {}
+    resolver = None
+    zone_names: list[str] | None = None
+    for word, text in words.items():
+        field = field_of_word(word)
+        if field in values:
+            raise UserError(f"字段“{word}”写了不止一次。")
+        text = text.strip()
+        if field in ("lead_units", "co_units"):
+            resolver = resolver or unit_resolver(store)
+            values[field] = _distinct(
+                resolver.resolve(name) or name for name, _lead in split_units(text)
+            )
+        elif field == "zones":
+            zone_names = zone_names if zone_names is not None else [z.name for z in store.zones()]
+            pieces = (piece.strip() for piece in _LIST_SEPARATORS.split(text))
+            values[field] = _distinct(
+                match_zone(zone_names, piece) or piece for piece in pieces if piece
+            )
+        elif field == "status":
+            status = Status.parse(text)
+            if status is None:
+                choices = "、".join(s.value for s in Status)
+                raise ValidationError(f"无法识别的推进状态“{text}”（可选：{choices}）。")
+            values[field] = status.value
+        elif field in ("task_no", "year"):
+            if not text.isdigit():
+                what = FIELD_LABELS[field]
+                raise ValidationError(f"{what}应为数字：{text or '（空）'}。")
+            values[field] = int(text)
+        else:
+            values[field] = text
+    return values
+
+
+def _distinct(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+def with_values(project: Project, values: Mapping[str, Any]) -> Project:
+    """A copy of a project (or draft) with field values as update_project accepts them."""
+    changes = dict(values)
+    if "status" in changes:
+        status = changes["status"]
+        changes["status"] = status if isinstance(status, Status) else Status(status)
+    for field in LIST_FIELDS & changes.keys():
+        changes[field] = tuple(changes[field])
+    return project.replace(**changes)
+
+
+def delete_for_good(
+    store: Store, project_id: int, *, expected_version: int | None = None
+) -> tuple[Deleted, Path | None]:
+    """Delete a project that no undo will bring back (the command line): a backup first.
+
+    A stale version is refused before the backup is made, and again inside the deletion.
+    """
+    project = store.get_project(project_id, with_history=False)
+    if expected_version is not None and project.version != expected_version:
+        # The store refuses it in its own sentence; no backup is made for nothing.
+        return delete_project(store, project_id, expected_version=expected_version), None
+    backup = auto_backup(store, "删除项目前")
+    return delete_project(store, project_id, expected_version=expected_version), backup

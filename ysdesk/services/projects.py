@@ -23,6 +23,15 @@ def resolve_unit(store: Store, name: str) -> str:
     return canonical
 
 
+def match_zone(names: list[str], word: str) -> str | None:
+    """The zone a user means by its name or a part only it contains (“策源区”), or None."""
+    word = word.strip()
+    if word in names:
+        return word
+    matches = [n for n in names if word and word in n]
+    return matches[0] if len(matches) == 1 else None
+
+
 def filter_from_options(
     store: Store,
     *,
@@ -42,12 +51,8 @@ def filter_from_options(
             zone_name = ""
         else:
             names = [z.name for z in store.zones()]
-            matches = [n for n in names if zone.strip() and zone.strip() in n]
-            if zone.strip() in names:
-                zone_name = zone.strip()
-            elif len(matches) == 1:
-                zone_name = matches[0]
-            else:
+            zone_name = match_zone(names, zone)
+            if zone_name is None:
                 raise UserError(f"没有名为“{zone}”的功能区（可选：{'、'.join(names)}）。")
     unit_name = resolve_unit(store, unit) if unit else None
     status_value = None

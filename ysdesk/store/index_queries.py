@@ -154,6 +154,12 @@ def open_reader(path: Path) -> Store:
     return Store(connect(path, readonly=True), path=path, readonly=True)
 
 
+def ids_with_code(store: Store, code: str) -> list[int]:
+    """The ids of the projects bearing this code (项目编号), oldest first."""
+    rows = store.conn.execute("SELECT id FROM projects WHERE code = ? ORDER BY id", (code,))
+    return [row[0] for row in rows]
+
+
 def project_position(store: Store, project_id: int) -> int:
     """A project's place within its task's list (the `sort` column)."""
     row = store.conn.execute("SELECT sort FROM projects WHERE id = ?", (project_id,)).fetchone()
