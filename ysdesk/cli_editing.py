@@ -20,6 +20,55 @@ if TYPE_CHECKING:
 
 _VERSION = _int_in(1, 2**62, "版本号")
 _YEAR = _int_in(1, 9999, "年度")
+# How long a command waits for another writer (a command finishing its write) before it
+# refuses: scripted edits from several processes then mostly go through one after another,
+# while a window holding the database is reported within seconds.
+WRITER_WAIT = 5.0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"等待秒数应为数字：{text}") from None
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError(f"等待秒数应在 0–600 之间：{text}")
+    return value
+
+
+def _add_wait(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=WRITER_WAIT,
+        metavar="SECONDS",
+        help=f"数据库正被其他命令写入时最多等待的秒数（默认 {WRITER_WAIT:g}，0 为不等待）",
+    )
+
+
+def open_for_writing(ctx: Context, wait: float) -> Store:
+    """The database opened for writing, waiting up to `wait` seconds for another writer.
+
+    The writer lock is taken without blocking (ysdesk.store.lock), so this asks again every
+    few hundredths of a second, at random moments so that waiting commands take turns.
+    """
+    import random
+    import time
+
+    from ysdesk.domain.errors import DatabaseLockedError, LockUnavailableError
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return ctx.open_store()
+        except LockUnavailableError:
+            raise  # a read-only folder: waiting does not help
+        except DatabaseLockedError as exc:
+            if time.monotonic() >= deadline:
+                if not wait:
+                    raise
+                raise DatabaseLockedError(f"已等待 {wait:g} 秒，未作修改：{exc.message}") from None
+            time.sleep(random.uniform(0.01, 0.05))
 
 
 def add_parsers(sub: Any) -> None:
@@ -35,6 +84,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--deadline", default="", metavar="TEXT", help="完成时限，如 2025年12月底前")
     p.add_argument("--status", default="", metavar="S", help="推进状态（默认未启动）")
     p.add_argument("--json", action="store_true")
+    _add_wait(p)
 
     p = sub.add_parser("set", help="修改项目的字段（REF 为项目编号或 id）")
     p.add_argument("ref", metavar="REF", help="项目编号（如 2025-03-02）或 id")
@@ -49,12 +99,14 @@ def add_parsers(sub: Any) -> None:
         "--expect-version", type=_VERSION, metavar="V", help="项目须仍为第 V 版，否则不修改"
     )
     p.add_argument("--json", action="store_true")
+    _add_wait(p)
 
     p = sub.add_parser("delete", help="删除项目（先自动备份，记入修改记录）")
     p.add_argument("ref", metavar="REF", help="项目编号（如 2025-03-02）或 id")
     p.add_argument(
         "--expect-version", type=_VERSION, metavar="V", help="项目须仍为第 V 版，否则不删除"
     )
+    _add_wait(p)
 
     p = sub.add_parser("history", help="一个项目的修改记录（时间顺序）")
     p.add_argument("ref", metavar="REF", help="项目编号（如 2025-03-02）或 id")
@@ -93,7 +145,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     words |= {"goal": args.goal, "deadline": args.deadline}
     if args.status:
         words["status"] = args.status
-    with ctx.open_store() as store:
+    with open_for_writing(ctx, args.wait) as store:
         values = editing.values_from_words(store, words)
         draft = editing.new_draft(store, args.year, task_no=args.task)
         project = editing.create_project(store, editing.with_values(draft, values))
@@ -110,7 +162,7 @@ def cmd_set(args: argparse.Namespace, ctx: Context) -> int:
     from ysdesk.services import editing
 
     words = _assignments(args.assignments)
-    with ctx.open_store() as store:
+    with open_for_writing(ctx, args.wait) as store:
         project = editing.find_project(store, args.ref)
         values = editing.values_from_words(store, words)
         change = editing.apply_changes(
@@ -140,7 +192,7 @@ def _text(value: Any) -> str:
 def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
     from ysdesk.services import editing
 
-    with ctx.open_store() as store:
+    with open_for_writing(ctx, args.wait) as store:
         project = editing.find_project(store, args.ref)
         _, backup = editing.delete_for_good(
             store, project.id or 0, expected_version=args.expect_version
