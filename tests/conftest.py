@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg_cluster import pg_cluster, pg_database  # noqa: F401  (fixtures)
+from tests.pg_cluster import office_server, pg_cluster, pg_database  # noqa: F401  (fixtures)
 from ysdesk.services.workspace import init_database
 from ysdesk.store import Store
 
@@ -32,6 +32,10 @@ def _isolated_home(
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("APPDATA", str(home / "appdata"))
+    # Server passwords go to a keyring file of the test's own, never the user's keyring.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.TempFileKeyring")
+    monkeypatch.setenv("YSDESK_TEST_KEYRING", str(home / "keyring.json"))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -172,3 +172,58 @@ def pg_cluster() -> Iterator[Cluster]:
 def pg_database(pg_cluster: Cluster) -> str:
     """A fresh, empty database in the session's cluster; its name."""
     return pg_cluster.new_database()
+
+
+@dataclass
+class OfficeServer:
+    """A database of the session's cluster with the shared schema and one office login."""
+
+    cluster: Cluster
+    dbname: str
+    office_login: str
+    office_password: str
+
+    @property
+    def admin_url(self) -> str:
+        """The administrator's URL, password included (`server init`, accounts)."""
+        return self.cluster.url(self.dbname, SUPERUSER, SUPERUSER_PASSWORD)
+
+    @property
+    def url(self) -> str:
+        """The office login's URL without its password (kept in the test keyring)."""
+        return self.cluster.url(self.dbname, self.office_login)
+
+    def url_for(self, login: str) -> str:
+        return self.cluster.url(self.dbname, login)
+
+    def admin(self):
+        import psycopg
+
+        return psycopg.connect(self.cluster.admin_conninfo(self.dbname))
+
+    def add_account(self, login: str, password: str, unit: str | None = None) -> str:
+        """A login of this office (names are cluster-wide: prefixed with the database's)."""
+        from ysdesk.server.accounts import add_account
+
+        name = f"{self.dbname}_{login}"
+        with self.admin() as conn:
+            add_account(conn, name, password, unit=unit)
+        return name
+
+
+@pytest.fixture
+def office_server(pg_database: str, pg_cluster: Cluster) -> OfficeServer:
+    """A fresh database with `server init` done and an office login whose password is in
+    the test's keyring."""
+    import psycopg
+
+    from ysdesk.server.connection import parse_url
+    from ysdesk.server.credentials import remember_password
+    from ysdesk.server.schema import init_server
+
+    with psycopg.connect(pg_cluster.admin_conninfo(pg_database)) as conn:
+        init_server(conn)
+    server = OfficeServer(pg_cluster, pg_database, "", "office-pw")
+    server.office_login = server.add_account("office", server.office_password)
+    remember_password(parse_url(server.url), server.office_password)
+    return server

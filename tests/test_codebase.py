@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE_LAYERS = ("domain", "store", "exchange", "services")
+CORE_LAYERS = ("domain", "store", "exchange", "server", "services")
 
 
 def _tool(name: str) -> str:
