@@ -26,6 +26,7 @@ from typing import Any
 
 from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import UserError
+from ysdesk.domain.merge import Merge, merge_field
 from ysdesk.domain.model import (
     FIELD_LABELS,
     LIST_FIELDS,
@@ -730,13 +731,14 @@ def _preview_row(
             continue
         if base is None or db_unchanged or name not in base.values:
             result.changes.append(FieldChange(name, db, sheet, None if base is None else db))
-        elif same_as_base(sheet, base.values[name]):
-            continue  # changed in the database only: keep it
-        elif same_as_base(db, base.values[name]):
-            result.changes.append(FieldChange(name, db, sheet, base.values[name]))
         else:
-            result.changes.append(FieldChange(name, db, sheet, base.values[name], conflict=True))
-            continue
+            decided = merge_field(base.values[name], db, sheet, same_as_base=same_as_base)
+            if decided in (Merge.MINE, Merge.SAME):
+                continue  # changed in the database only (or to the same value): keep it
+            conflict = decided is Merge.CONFLICT
+            result.changes.append(FieldChange(name, db, sheet, base.values[name], conflict))
+            if conflict:
+                continue
         updated = updated.replace(**{name: _model_value(name, sheet)})
     overlap = [u for u in updated.co_units if u in updated.lead_units]
     if overlap:

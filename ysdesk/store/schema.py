@@ -233,10 +233,85 @@ def _m003_project_json(db: sqlite_utils.Database) -> None:
     )
 
 
+# A version-4 UUID made by SQLite (the projects' global ids).
+_NEW_GID = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'"
+    " || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1)"
+    " || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+)
+
+
+def _m004_replica(db: sqlite_utils.Database) -> None:
+    """A global id per project, and what a desk of the shared office mode has not synced.
+
+    Every project gets a global id (a UUID, made here as it is inserted, so projects made
+    offline on two desks never collide). sync_projects keeps, per global id, the project's
+    fields as of the last sync (`base`, JSON; NULL while it was never synced) and a `dirty`
+    mark that triggers set whenever anything the sync carries changes, whichever code path
+    changed it: the sync compares the dirty projects with their base, so a mark is a hint
+    and the base the truth. A deleted project keeps its row (project_id NULL) until the
+    deletion is synced; a project put back (undo) with its id and creation time takes its
+    global id back.
+    """
+    link_triggers = "".join(
+        f"""
+        CREATE TRIGGER sync_{link}_added AFTER INSERT ON {table} BEGIN
+            UPDATE sync_projects SET dirty = 1 WHERE project_id = NEW.project_id AND NOT dirty;
+        END;
+        CREATE TRIGGER sync_{link}_changed AFTER UPDATE ON {table} BEGIN
+            UPDATE sync_projects SET dirty = 1
+                WHERE project_id IN (OLD.project_id, NEW.project_id) AND NOT dirty;
+        END;
+        CREATE TRIGGER sync_{link}_removed AFTER DELETE ON {table} BEGIN
+            UPDATE sync_projects SET dirty = 1 WHERE project_id = OLD.project_id AND NOT dirty;
+        END;"""
+        for link, table in (("zone", "project_zones"), ("unit", "project_units"))
+    )
+    db.executescript(
+        f"""
+        CREATE TABLE sync_projects (
+            gid TEXT PRIMARY KEY,
+            project_id INTEGER UNIQUE,
+            deleted_id INTEGER,
+            deleted_created TEXT,
+            base TEXT,
+            dirty INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX sync_projects_dirty ON sync_projects(dirty) WHERE dirty;
+        CREATE INDEX sync_projects_deleted ON sync_projects(deleted_id)
+            WHERE deleted_id IS NOT NULL;
+        INSERT INTO sync_projects(gid, project_id) SELECT {_NEW_GID}, id FROM projects;
+        CREATE TRIGGER sync_project_added AFTER INSERT ON projects BEGIN
+            UPDATE sync_projects
+                SET project_id = NEW.id, deleted_id = NULL, deleted_created = NULL, dirty = 1
+                WHERE deleted_id = NEW.id AND deleted_created = NEW.created_at
+                    AND project_id IS NULL;
+            INSERT INTO sync_projects(gid, project_id)
+                SELECT {_NEW_GID}, NEW.id
+                WHERE NOT EXISTS (SELECT 1 FROM sync_projects WHERE project_id = NEW.id);
+        END;
+        CREATE TRIGGER sync_project_changed AFTER UPDATE OF
+            id, year, code, name, task_no, goal, deadline_text, status, progress, note, sort
+            ON projects
+        BEGIN
+            UPDATE sync_projects SET project_id = NEW.id, dirty = 1 WHERE project_id = OLD.id;
+        END;
+        CREATE TRIGGER sync_project_deleted AFTER DELETE ON projects BEGIN
+            UPDATE sync_projects
+                SET project_id = NULL, deleted_id = OLD.id, deleted_created = OLD.created_at,
+                    dirty = 1
+                WHERE project_id = OLD.id;
+        END;
+        """
+        + link_triggers
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_navigation_index,
     _m003_project_json,
+    _m004_replica,
 )
 
 

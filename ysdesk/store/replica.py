@@ -1,0 +1,413 @@
+"""The desk's side of the shared office mode: what it has not synced, and writing what a sync
+brings, in one transaction (schema._m004_replica holds the tables and triggers).
+
+A project's fields travel as a plain dict of SYNC_FIELDS (lists as lists, the status as
+its word). The replica's settings — the server URL (never a password), the office it belongs
+to, the desk's name and the last change number it has seen — live in the meta table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ysdesk.domain.errors import UserError
+from ysdesk.domain.merge import LIST_VALUE_FIELDS, SORT, SYNC_FIELDS
+from ysdesk.domain.model import now_iso
+from ysdesk.store.db import Store, _audit_text, _derived_deadline
+
+Values = dict[str, Any]
+_CARRIED = (*SYNC_FIELDS, SORT)
+
+_URL, _OFFICE, _DESK, _SEQ, _SYNCED_AT = (
+    "sync_url",
+    "sync_office",
+    "sync_desk",
+    "sync_seq",
+    "sync_at",
+)
+
+
+@dataclass(frozen=True)
+class ReplicaSettings:
+    """Where this desk syncs to and how far it has read."""
+
+    url: str
+    office: str
+    desk: str
+    last_seq: int
+    synced_at: str
+
+
+def replica_settings(store: Store) -> ReplicaSettings | None:
+    """The replica's settings, or None for a database of the single-file mode."""
+    url = store.get_meta(_URL)
+    if not url:
+        return None
+    return ReplicaSettings(
+        url=url,
+        office=store.get_meta(_OFFICE) or "",
+        desk=store.get_meta(_DESK) or "",
+        last_seq=int(store.get_meta(_SEQ) or 0),
+        synced_at=store.get_meta(_SYNCED_AT) or "",
+    )
+
+
+def write_settings(store: Store, *, url: str, office: str, desk: str, last_seq: int) -> None:
+    """Record (inside the caller's transaction) that this database is a replica."""
+    if "@" in url and ":" in url.split("@", 1)[0].split("//", 1)[-1]:
+        raise ValueError("a replica's URL must not carry a password")
+    store._set_meta(_URL, url)
+    store._set_meta(_OFFICE, office)
+    store._set_meta(_DESK, desk)
+    store._set_meta(_SEQ, str(last_seq))
+
+
+@dataclass
+class LocalProject:
+    """A project this desk may have changed since the last sync."""
+
+    gid: str
+    project_id: int | None  # None: deleted here
+    base: Values | None  # None: never synced
+    current: Values | None  # None: deleted here
+    no: int = 0  # its id here (or the id it had before it was deleted)
+    created_at: str = ""
+    updated_at: str = ""
+    origin_gid: str | None = None
+    search_text: str = ""
+    version: int = 1
+
+    @property
+    def changed(self) -> bool:
+        return self.current != self.base
+
+
+def dirty_projects(store: Store) -> list[LocalProject]:
+    """Every project whose dirty mark is set, with its base and its current fields."""
+    rows = store.conn.execute(
+        "SELECT s.gid, s.project_id, s.deleted_id, s.base FROM sync_projects s WHERE s.dirty"
+    ).fetchall()
+    ids = [r[1] for r in rows if r[1] is not None]
+    current = read_values(store, ids)
+    result = []
+    for gid, project_id, deleted_id, base in rows:
+        item = current.get(project_id) if project_id is not None else None
+        values, extra = item if item is not None else (None, {})
+        result.append(
+            LocalProject(
+                gid=gid,
+                project_id=project_id,
+                base=json.loads(base) if base is not None else None,
+                current=values,
+                no=project_id if project_id is not None else (deleted_id or 0),
+                **extra,
+            )
+        )
+    return result
+
+
+def read_values(store: Store, ids: Sequence[int]) -> dict[int, tuple[Values, dict[str, Any]]]:
+    """Per project id: its synced fields, and its creation/update times, search text and
+    the global id it was rolled over from (one query per table, whatever the count)."""
+    if not ids:
+        return {}
+    conn = store.conn
+    id_list = json.dumps(list(ids))
+    result: dict[int, tuple[Values, dict[str, Any]]] = {}
+    for row in conn.execute(
+        "SELECT p.id, p.year, p.code, p.name, p.task_no, p.goal, p.deadline_text, p.status,"
+        " p.progress, p.note, p.created_at, p.updated_at, p.search_text, o.gid, p.version,"
+        " p.sort"
+        " FROM projects p LEFT JOIN sync_projects o ON o.project_id = p.origin_id"
+        " WHERE p.id IN (SELECT value FROM json_each(?))",
+        (id_list,),
+    ):
+        values = {
+            "year": row[1],
+            "code": row[2],
+            "name": row[3],
+            "task_no": row[4],
+            "zones": [],
+            "lead_units": [],
+            "co_units": [],
+            "goal": row[5],
+            "deadline_text": row[6],
+            "status": row[7],
+            "progress": row[8],
+            "note": row[9],
+            SORT: row[15],
+        }
+        extra = {
+            "created_at": row[10],
+            "updated_at": row[11],
+            "search_text": row[12],
+            "origin_gid": row[13],
+            "version": row[14],
+        }
+        result[row[0]] = (values, extra)
+    zone_order = {
+        name: i
+        for i, (name,) in enumerate(conn.execute("SELECT name FROM zones ORDER BY sort, id"))
+    }
+    zones: dict[int, list[str]] = {}
+    for pid, name in conn.execute(
+        "SELECT pz.project_id, z.name FROM project_zones pz JOIN zones z ON z.id = pz.zone_id"
+        " WHERE pz.project_id IN (SELECT value FROM json_each(?))",
+        (id_list,),
+    ):
+        zones.setdefault(pid, []).append(name)
+    for pid, names in zones.items():
+        if pid in result:
+            result[pid][0]["zones"] = sorted(names, key=zone_order.__getitem__)
+    for pid, name, role in conn.execute(
+        "SELECT pu.project_id, u.name, pu.role FROM project_units pu"
+        " JOIN units u ON u.id = pu.unit_id"
+        " WHERE pu.project_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY pu.project_id, pu.sort",
+        (id_list,),
+    ):
+        if pid in result:
+            result[pid][0]["lead_units" if role == "lead" else "co_units"].append(name)
+    return result
+
+
+def gid_map(store: Store) -> dict[str, int | None]:
+    """Every global id this desk knows, with its project id here (None: deleted here)."""
+    return dict(store.conn.execute("SELECT gid, project_id FROM sync_projects"))
+
+
+def pending_count(store: Store) -> int:
+    """How many projects this desk has changed, added or deleted since its last sync."""
+    return sum(1 for p in dirty_projects(store) if p.changed)
+
+
+def all_values(store: Store) -> list[LocalProject]:
+    """Every project of the database with its global id (for `share`)."""
+    rows = store.conn.execute(
+        "SELECT s.gid, s.project_id FROM sync_projects s WHERE s.project_id IS NOT NULL"
+    ).fetchall()
+    current = read_values(store, [r[1] for r in rows])
+    return [
+        LocalProject(
+            gid=gid,
+            project_id=pid,
+            base=None,
+            current=current[pid][0],
+            no=pid,
+            **current[pid][1],
+        )
+        for gid, pid in rows
+        if pid in current
+    ]
+
+
+@dataclass
+class Incoming:
+    """A project as a sync leaves it on this desk: its fields, and the new base."""
+
+    gid: str
+    values: Values | None  # None: delete it here
+    base: Values | None  # the base to keep (None with values None: forget the project)
+    project_id: int | None = None  # None: a project new to this desk
+    no: int = 0  # the id to give a new project when it is free here
+    created_at: str = ""
+    updated_at: str = ""
+    search_text: str | None = None
+    origin_gid: str | None = None
+    version: int = 0  # the server's version, which this desk takes (0: leave it)
+    origin: str = ""  # who and where, for the audit log
+    keep_dirty: bool = False  # a conflict is left on it: the next sync looks again
+    changes: dict[str, Any] = field(default_factory=dict)  # filled in by apply
+
+
+def add_units(store: Store, units: Iterable[tuple[str, str, Sequence[str]]]) -> int:
+    """Add the units another desk created (name, kind, aliases); returns how many."""
+    known = {u.name for u in store.units()}
+    count = 0
+    for name, kind, aliases in units:
+        if name in known:
+            continue
+        store.add_unit(name, kind, aliases)
+        known.add(name)
+        count += 1
+    return count
+
+
+def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int) -> int:
+    """Write what a sync brings, inside the caller's transaction; returns how many projects
+    changed here. Every replaced value goes to the audit log with its origin."""
+    if not store._depth:
+        raise UserError("内部错误：同步写入必须在一个事务中进行。")
+    conn = store.conn
+    at = now_iso()
+    current = read_values(store, [i.project_id for i in incoming if i.project_id is not None])
+    gids = {gid: pid for gid, pid in conn.execute("SELECT gid, project_id FROM sync_projects")}
+    unit_ids = store._unit_id_map()
+    zone_ids = store._zone_id_map()
+    changed = 0
+    for item in incoming:
+        pid = item.project_id
+        if item.values is None:
+            if pid is not None:
+                store.delete_project(pid, origin=item.origin)
+                changed += 1
+            conn.execute("DELETE FROM sync_projects WHERE gid = ?", (item.gid,))
+            continue
+        if pid is None:
+            pid = _insert(store, item, gids, at)
+            changed += 1
+        else:
+            old, extra = current[pid]
+            diff = [f for f in _CARRIED if item.values[f] != old[f]]
+            if diff:
+                _update(store, pid, old, item, diff, at, unit_ids, zone_ids)
+                changed += 1
+            elif item.version and (item.version, item.updated_at) != (
+                extra["version"],
+                extra["updated_at"],
+            ):
+                # Pushed from here: the project takes the server's version and time, as
+                # every other desk does.
+                conn.execute(
+                    "UPDATE projects SET version = ?, updated_at = ? WHERE id = ?",
+                    (item.version, item.updated_at, pid),
+                )
+        conn.execute(
+            "UPDATE sync_projects SET base = ?, dirty = ? WHERE gid = ?",
+            (
+                json.dumps(item.base, ensure_ascii=False),
+                1 if item.keep_dirty else 0,
+                item.gid,
+            ),
+        )
+    store._set_meta(_SEQ, str(last_seq))
+    store._set_meta(_SYNCED_AT, at)
+    return changed
+
+
+def extra_version(store: Store, pid: int) -> int:
+    row = store.conn.execute("SELECT version FROM projects WHERE id = ?", (pid,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _insert(store: Store, item: Incoming, gids: dict[str, int | None], at: str) -> int:
+    from ysdesk.domain.model import Project, Status
+
+    values = item.values
+    assert values is not None
+    free = (
+        item.no
+        and not store.conn.execute("SELECT 1 FROM projects WHERE id = ?", (item.no,)).fetchone()
+    )
+    origin_id = gids.get(item.origin_gid) if item.origin_gid else None
+    project = Project(
+        id=item.no if free else None,
+        year=values["year"],
+        code=values["code"],
+        name=values["name"],
+        task_no=values["task_no"],
+        zones=tuple(values["zones"]),
+        lead_units=tuple(values["lead_units"]),
+        co_units=tuple(values["co_units"]),
+        goal=values["goal"],
+        deadline_text=values["deadline_text"],
+        status=Status(values["status"]),
+        progress=values["progress"],
+        note=values["note"],
+        created_at=item.created_at or at,
+        updated_at=item.updated_at or at,
+        origin_id=origin_id,
+        version=item.version or 1,
+    )
+    pid = store._insert_one(project, origin=item.origin, at=at, keep_id=bool(free))
+    store.conn.execute(
+        "UPDATE projects SET version = ?, sort = ? WHERE id = ?",
+        (item.version or 1, values[SORT], pid),
+    )
+    # The insert trigger gave the project a global id of its own: it takes the server's.
+    store.conn.execute("DELETE FROM sync_projects WHERE gid = ?", (item.gid,))
+    store.conn.execute("UPDATE sync_projects SET gid = ? WHERE project_id = ?", (item.gid, pid))
+    gids[item.gid] = pid
+    return pid
+
+
+def _update(
+    store: Store,
+    pid: int,
+    old: Values,
+    item: Incoming,
+    diff: list[str],
+    at: str,
+    unit_ids: dict[str, int],
+    zone_ids: dict[str, int],
+) -> None:
+    conn = store.conn
+    new = item.values
+    assert new is not None
+    scalar = {f: new[f] for f in diff if f not in LIST_VALUE_FIELDS}
+    scalar["deadline"] = _derived_deadline(new)
+    scalar["search_text"] = item.search_text or store._haystack(
+        {**new, "lead_units": tuple(new["lead_units"]), "co_units": tuple(new["co_units"])}
+    )
+    scalar["updated_at"] = item.updated_at or at
+    scalar[SORT] = new[SORT]
+    # The server's version: every desk's version of a project only grows (see sync), and
+    # all desks end with the same.
+    scalar["version"] = item.version or extra_version(store, pid) + 1
+    assignments = ", ".join(f"{k} = ?" for k in scalar)
+    conn.execute(f"UPDATE projects SET {assignments} WHERE id = ?", [*scalar.values(), pid])
+    if "zones" in diff:
+        conn.execute("DELETE FROM project_zones WHERE project_id = ?", (pid,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO project_zones(project_id, zone_id) VALUES (?, ?)",
+            [(pid, zone_ids[z]) for z in new["zones"]],
+        )
+    if "lead_units" in diff or "co_units" in diff:
+        conn.execute("DELETE FROM project_units WHERE project_id = ?", (pid,))
+        links = [(pid, unit_ids[u], "lead", i) for i, u in enumerate(new["lead_units"])]
+        links += [(pid, unit_ids[u], "co", i) for i, u in enumerate(new["co_units"])]
+        conn.executemany(
+            "INSERT OR IGNORE INTO project_units(project_id, unit_id, role, sort)"
+            " VALUES (?, ?, ?, ?)",
+            links,
+        )
+    if "progress" in diff and new["progress"]:
+        conn.execute(
+            "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
+            (pid, at[:10], new["progress"], item.origin),
+        )
+    conn.executemany(
+        "INSERT INTO audit_log(at, project_id, field, old, new, origin) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                at,
+                pid,
+                f,
+                _audit_text(tuple(old[f]) if f in LIST_VALUE_FIELDS else old[f]),
+                _audit_text(tuple(new[f]) if f in LIST_VALUE_FIELDS else new[f]),
+                item.origin,
+            )
+            for f in diff
+            if f != SORT  # a place in the list is presentation: moves are not audited
+        ],
+    )
+
+
+def renumber(store: Store, old: int, new: int) -> bool:
+    """Give a project another id (the number the server settled for it), inside the caller's
+    transaction; False when the id is taken here. Its links, history, kept text and audit
+    entries follow it."""
+    conn = store.conn
+    if old == new:
+        return True
+    if conn.execute("SELECT 1 FROM projects WHERE id = ?", (new,)).fetchone():
+        return False
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    conn.execute("UPDATE projects SET id = ? WHERE id = ?", (new, old))
+    for table in ("project_zones", "project_units", "progress_log", "project_json", "audit_log"):
+        conn.execute(f"UPDATE {table} SET project_id = ? WHERE project_id = ?", (new, old))
+    conn.execute("UPDATE projects SET origin_id = ? WHERE origin_id = ?", (new, old))
+    return True
