@@ -285,6 +285,9 @@ def build_parser() -> ChineseArgumentParser:
     from ysdesk.cli_editing import add_parsers  # add, set, delete, history
 
     add_parsers(sub)
+    from ysdesk.cli_sync import add_commands as add_shared_mode_commands
+
+    add_shared_mode_commands(sub)
     _fill_help(parser)
     return parser
 
@@ -871,6 +874,18 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "compare": cmd_compare,
     "screenshot": cmd_screenshot,
 }
+
+
+def _shared_mode_command(name: str) -> Callable[[argparse.Namespace, Context], int]:
+    def handler(args: argparse.Namespace, ctx: Context) -> int:
+        from ysdesk.cli_sync import COMMANDS as SHARED
+
+        return SHARED[name](args, ctx)
+
+    return handler
+
+
+COMMANDS.update({name: _shared_mode_command(name) for name in ("server", "share", "clone", "sync")})
 
 
 def _run_command(args: argparse.Namespace, ctx: Context) -> int:
