@@ -13,7 +13,9 @@ from ysdesk.domain.search import (
     _WORD_READINGS,
     matches,
     normalize_search_text,
+    project_haystack,
     query_terms,
+    recoded_haystack,
     search_haystack,
 )
 
@@ -97,6 +99,38 @@ def test_every_text_finds_itself(texts: list[str], query_source: str) -> None:
         assert matches(haystack, text)
     assert matches(haystack, "")
     assert matches(search_haystack(query_source), query_source)
+
+
+# Codes are mostly ASCII, sometimes blank, full-width or Chinese.
+_FIELD_TEXT = st.text(alphabet=st.sampled_from("复旦区AI 2025-０１\u3000，\n长三角"), max_size=8)
+_UNITS = st.lists(st.text(min_size=1, max_size=6), max_size=3)
+
+
+@given(
+    name=st.text(min_size=1),
+    code=_FIELD_TEXT,
+    goal=st.text(),
+    lead=_UNITS,
+    co=_UNITS,
+    progress=st.text(),
+    new_code=_FIELD_TEXT,
+)
+def test_a_recoded_haystack_is_the_haystack_with_the_new_code_and_no_progress(
+    name: str, code: str, goal: str, lead: list[str], co: list[str], progress: str, new_code: str
+) -> None:
+    haystack = project_haystack(name, code, goal, lead, co, progress)
+    assert recoded_haystack(haystack, name, code, new_code, progress) == project_haystack(
+        name, new_code, goal, lead, co, ""
+    )
+
+
+@pytest.mark.parametrize(
+    "haystack",
+    ["", "复旦\nfd\nfudan", project_haystack("复旦", "2025-01-01", "", (), (), "")],
+)
+def test_a_haystack_of_other_texts_is_not_recoded(haystack: str) -> None:
+    with pytest.raises(ValueError):
+        recoded_haystack(haystack, "复旦大学", "2025-01-02", "2026-01-01", "")
 
 
 # Characters of the listed context words read differently next to each other; leave them out

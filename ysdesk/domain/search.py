@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from functools import lru_cache
 
 from pypinyin import Style, pinyin
@@ -161,6 +162,43 @@ def search_haystack(*texts: str) -> str:
                 parts.extend(_pinyin_parts(text))
     # Newlines keep a term from matching across two parts; a term never holds whitespace.
     return "\n".join(parts)
+
+
+def project_haystack(
+    name: str,
+    code: str,
+    goal: str,
+    lead_units: Sequence[str],
+    co_units: Sequence[str],
+    progress: str,
+) -> str:
+    """A project's search text: its name, code, goal, units and progress, in this order."""
+    return search_haystack(name, code, goal, " ".join(lead_units), " ".join(co_units), progress)
+
+
+def haystack_lines(text: str) -> int:
+    """How many lines `text` adds to a haystack: none when blank, one (itself) when it is
+    ASCII, else three (itself, its initials, its full pinyin)."""
+    normal = normalize_search_text(text or "")
+    return 0 if not normal else 1 if normal.isascii() else 3
+
+
+def recoded_haystack(haystack: str, name: str, code: str, new_code: str, progress: str) -> str:
+    """project_haystack of a project given `new_code` and no progress, made from its current
+    `haystack` (of `name`, `code`, …, `progress`) without looking up the pinyin of its name,
+    goal and units again: a year's rollover copies tens of thousands of projects.
+
+    Raises ValueError when `haystack` is not laid out as project_haystack lays out these texts.
+    """
+    lines = haystack.split("\n") if haystack else []
+    start = haystack_lines(name)
+    old = search_haystack(code)
+    old_code = old.split("\n") if old else []
+    end = len(lines) - haystack_lines(progress)
+    if end < start + len(old_code) or lines[start : start + len(old_code)] != old_code:
+        raise ValueError("haystack not made from these texts")
+    new = search_haystack(new_code)
+    return "\n".join([*lines[:start], *([new] if new else []), *lines[start + len(old_code) : end]])
 
 
 def matches(haystack: str, query: str) -> bool:

@@ -782,14 +782,14 @@ class Store:
     def _haystack(values: dict[str, Any]) -> str:
         # Imported on first write: pypinyin's dictionaries take ~0.2 s to load, which every
         # read-only command (list, import --dry-run, export) would otherwise pay at start.
-        from ysdesk.domain.search import search_haystack
+        from ysdesk.domain.search import project_haystack
 
-        return search_haystack(
+        return project_haystack(
             values["name"],
             values.get("code", ""),
             values.get("goal", ""),
-            " ".join(values.get("lead_units", ())),
-            " ".join(values.get("co_units", ())),
+            values.get("lead_units", ()),
+            values.get("co_units", ()),
             values.get("progress", ""),
         )
 
