@@ -272,3 +272,97 @@ def test_a_stale_plan_is_refused_and_changes_nothing(sample_db, sample_store) ->
     with pytest.raises(UserError, match="生成结转方案后有改动"):
         carry_over(sample_store, plan)
     assert sample_store.project_count(2026) == 0
+
+
+def _search_text(store: Store, project_id: int) -> str:
+    return store.conn.execute(
+        "SELECT search_text FROM projects WHERE id = ?", (project_id,)
+    ).fetchone()[0]
+
+
+def test_copies_are_stored_as_an_insert_would_store_them(sample_store: Store) -> None:
+    """Search texts, kept JSON texts, list order, audit entries: as for any new project."""
+    from ysdesk.domain.search import project_haystack
+
+    origin_id = next(p.id for p in _by_year(sample_store, 2025) if p.status is not Status.DONE)
+    # A search text another version laid out differently is made anew for its copy.
+    sample_store.conn.execute("UPDATE projects SET search_text = 'x' WHERE id = ?", (origin_id,))
+    sample_store.conn.commit()
+    audit_before = len(sample_store.audit_log(limit=100_000))
+    result = apply_rollover(sample_store, 2025)
+    carried = _by_year(sample_store, 2026)
+    for p in carried:
+        assert _search_text(sample_store, p.id) == project_haystack(
+            p.name, p.code, p.goal, p.lead_units, p.co_units, p.progress
+        )
+    assert origin_id in {p.origin_id for p in carried}
+    assert sample_store.kept_json_differences() == []
+    texts = dict(sample_store.project_json(ProjectFilter(year=2026), date(2026, 1, 1)))
+    assert texts == {p.id: p.json_text(date(2026, 1, 1)) for p in carried}
+    # Plan order is list order: each task's copies are 1, 2, … in the order they were planned.
+    assert [p.id for p in carried] == [new for _, new in result.created]
+    sorts = sample_store.conn.execute(
+        "SELECT task_no, group_concat(sort) FROM (SELECT task_no, sort FROM projects"
+        " WHERE year = 2026 ORDER BY task_no, id) GROUP BY task_no"
+    ).fetchall()
+    for _task, joined in sorts:
+        numbers = [int(n) for n in joined.split(",")]
+        assert numbers == list(range(1, len(numbers) + 1))
+    audit = sample_store.audit_log(limit=100_000)
+    assert len(audit) == audit_before + len(carried)
+    created = [e for e in audit if e.project_id in {p.id for p in carried}]
+    assert {(e.project_id, e.field, e.new, e.origin) for e in created} == {
+        (p.id, "created", p.name, "2025年度结转") for p in carried
+    }
+
+
+class _CancelAt:
+    """A progress object whose user presses 取消 before its `when`-th check."""
+
+    def __init__(self, when: int) -> None:
+        self.when = when
+        self.checks = 0
+
+    def start(self, total: int, label: str = "") -> None:
+        pass
+
+    def tick(self, n: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+    @property
+    def cancelled(self) -> bool:
+        self.checks += 1
+        return self.checks >= self.when
+
+
+@pytest.mark.parametrize("when", [1, 2, 3, 4])
+def test_a_cancelled_rollover_changes_nothing(sample_store: Store, when: int) -> None:
+    from ysdesk.services.progress import Cancelled
+
+    def state() -> tuple[int, ...]:
+        return tuple(
+            sample_store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("projects", "project_zones", "project_units", "audit_log")
+        )
+
+    before = state()
+    progress = _CancelAt(when)
+    with pytest.raises(Cancelled):
+        apply_rollover(sample_store, 2025, progress=progress)
+    assert progress.checks == when
+    assert state() == before
+    assert sample_store.kept_json_differences() == []
+    # Nothing is left half-made: the same rollover then goes through.
+    carry = len(plan_rollover(sample_store, 2025).to_carry)
+    assert len(apply_rollover(sample_store, 2025).created) == carry
+
+
+def test_the_backup_is_taken_before_the_write(sample_store: Store) -> None:
+    apply_rollover(sample_store, 2025)
+    backups = list_backups(sample_store)
+    with Store.open(backups[0], readonly=True) as copy:
+        assert copy.project_count(2026) == 0
+        assert copy.project_count(2025) == sample_store.project_count(2025)

@@ -2,7 +2,8 @@
 
 Unfinished projects are copied into the new year linked to their origin (origin_id), with the
 完成时限's explicit year moved forward, codes numbered for the new year and the old progress
-kept as a note; completed projects stay behind. The write is one transaction after a backup.
+kept as a note; completed projects stay behind. The write is one transaction after a backup,
+a few statements for the whole year (store.carry), whatever the number of projects.
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ from ysdesk.domain.model import FIELD_LABELS, Project, ProjectFilter, Status, fo
 from ysdesk.services.progress import NullProgress, Progress, check_cancelled
 from ysdesk.store import Store
 from ysdesk.store.backup import auto_backup
+from ysdesk.store.carry import (
+    Copy,
+    SourceProject,
+    codes_of_year,
+    insert_copies,
+    origin_links,
+    year_sources,
+)
 from ysdesk.store.index_queries import open_reader
-from ysdesk.store.rollups import codes_of_year, origin_links
 from ysdesk.store.stamps import years_stamp
 
 _FULLWIDTH_DIGITS = "０１２３４５６７８９"
@@ -38,7 +46,7 @@ _AFTER_YEAR = re.compile(r"[年./-]?度?(?:\d{1,2}月?(?:\d{1,2}[日号])?)?")
 class RolloverItem:
     """One project of the source year and what rollover does with it."""
 
-    project: Project
+    project: SourceProject
     action: str  # "carry" | "done" | "existing"
     new_code: str = ""
     new_deadline_text: str = ""
@@ -183,11 +191,13 @@ def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> R
     to_year = from_year + 1 if to_year is None else to_year
     if to_year <= from_year:
         raise UserError(f"结转目标年度（{to_year}）应晚于源年度（{from_year}）。")
+    if to_year > 2200:
+        raise UserError(f"结转目标年度无效：{to_year}。")
     stamp = years_stamp(store, (from_year, to_year))
-    projects = store.list_projects(ProjectFilter(year=from_year))
+    projects = year_sources(store, from_year)
     if not projects:
         raise UserError(f"{from_year} 年度没有项目，无可结转。")
-    links = origin_links(store, to_year, [p.id for p in projects if p.id is not None])
+    links = origin_links(store, to_year, [p.id for p in projects])
     numbering = _CodeNumbering(to_year, codes_of_year(store, to_year))
     items = []
     # Lists repeat a handful of deadline wordings: shift and parse each one once.
@@ -200,7 +210,7 @@ def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> R
             text = shift_deadline_text(p.deadline_text, from_year, to_year)
             shifted[p.deadline_text] = (text, parse_deadline(text, to_year))
         new_text, new_deadline = shifted[p.deadline_text]
-        existing = links.get(p.id) if p.id is not None else None
+        existing = links.get(p.id)
         items.append(
             RolloverItem(
                 project=p,
@@ -287,26 +297,21 @@ def carry_over(
     existing = [i for i in plan.existing if i.project.id not in excluded]
     items = [i for i in plan.to_carry if i.project.id not in excluded]
     progress.start(len(items), f"结转到 {plan.to_year} 年度")
-    origin = f"{plan.from_year}年度结转"
-    created: list[tuple[int, int]] = []
-    with store.atomic():
-        new_ids = store.insert_projects(
-            (_carried_copy(i, plan.to_year) for i in items), origin=origin
-        )
-        check_cancelled(progress)
-        for item, new_id in zip(items, new_ids, strict=True):
-            assert item.project.id is not None
-            created.append((item.project.id, new_id))
+    created = insert_copies(
+        store,
+        plan.to_year,
+        [_carried_copy(i) for i in items],
+        origin=f"{plan.from_year}年度结转",
+        between=lambda: check_cancelled(progress),
+    )
     progress.tick(len(items))
     progress.finish()
     return RolloverResult(
         from_year=plan.from_year,
         to_year=plan.to_year,
         created=created,
-        skipped_existing=[i.project.id for i in existing if i.project.id is not None],
-        excluded=sorted(
-            i.project.id for i in plan.to_carry if i.project.id in excluded and i.project.id
-        ),
+        skipped_existing=[i.project.id for i in existing],
+        excluded=sorted(i.project.id for i in plan.to_carry if i.project.id in excluded),
         backup=backup,
     )
 
@@ -328,26 +333,14 @@ def check_carryable(
         raise UserError(f"没有需要从 {plan.from_year} 年度结转到 {plan.to_year} 年度的项目。")
 
 
-def _carried_copy(item: RolloverItem, to_year: int) -> Project:
+def _carried_copy(item: RolloverItem) -> Copy:
+    """What differs in the copy: its code, its 完成时限, and the progress moved into the note."""
     p = item.project
     note = p.note
     if p.progress:
         carried = f"{p.year}年进展：{p.progress}"
         note = f"{note}\n{carried}" if note else carried
-    return p.replace(
-        id=None,
-        year=to_year,
-        code=item.new_code,
-        deadline_text=item.new_deadline_text,
-        deadline=None,
-        progress="",
-        note=note,
-        origin_id=p.id,
-        created_at="",
-        updated_at="",
-        version=1,
-        history=(),
-    )
+    return Copy(origin_id=p.id, code=item.new_code, deadline_text=item.new_deadline_text, note=note)
 
 
 class _CodeNumbering:

@@ -1,4 +1,4 @@
-"""Aggregate queries for the matrix, the dashboard and the year rollover: counts in SQL.
+"""Aggregate queries for the matrix and the dashboard: counts in SQL.
 
 Each function answers with one or two queries whatever the number of projects, so a
 100,000-project database never loads every project to count it.
@@ -120,28 +120,6 @@ def overdue_by_unit(store: Store, year: int, today: date, limit: int = 10) -> li
         (year, *overdue_args(today), limit),
     )
     return [UnitOverdue(unit=r[0], lead=r[1], co=r[2]) for r in rows]
-
-
-def origin_links(store: Store, year: int, origin_ids: list[int] | None = None) -> dict[int, int]:
-    """{origin project id: id of its copy} for the year's projects carried over from another."""
-    rows = store.conn.execute(
-        "SELECT origin_id, id FROM projects WHERE year = ? AND origin_id IS NOT NULL ORDER BY id",
-        (year,),
-    )
-    wanted = None if origin_ids is None else set(origin_ids)
-    links: dict[int, int] = {}
-    for origin, copy in rows:
-        if wanted is None or origin in wanted:
-            links.setdefault(origin, copy)
-    return links
-
-
-def codes_of_year(store: Store, year: int) -> list[tuple[int, str]]:
-    """(task_no, code) of every project of a year; codes of a new year continue after these."""
-    return [
-        (r[0], r[1])
-        for r in store.conn.execute("SELECT task_no, code FROM projects WHERE year = ?", (year,))
-    ]
 
 
 def _ids(store: Store, sql: str, args: list[object], limit: int | None) -> list[int]:
