@@ -221,12 +221,14 @@ def test_stale_edit_is_refused_and_changes_nothing(fresh_store: Store) -> None:
 @pytest.mark.parametrize(
     "override, message",
     [
-        ({"name": "  "}, "名称不能为空"),
-        ({"lead_units": ()}, "牵头单位"),
-        ({"task_no": 24}, "重点任务"),
-        ({"lead_units": ("不存在的局",)}, "不在单位名录"),
-        ({"zones": ("火星区",)}, "功能区"),
-        ({"co_units": ("区科委",)}, "既是牵头单位又是配合单位"),
+        ({"name": "  "}, "^请填写项目名称。$"),
+        ({"lead_units": ()}, "未保存：至少需要一个牵头单位。"),
+        ({"task_no": 24}, "没有第 24 项重点任务（应为 1–23）。"),
+        ({"lead_units": ("不存在的局",)}, "单位名录中没有“不存在的局”。"),
+        ({"zones": ("火星区",)}, "没有名为“火星区”的功能区（可选：科技创新策源区、"),
+        ({"co_units": ("区科委",)}, "“区科委”已是牵头单位，不能同时配合。"),
+        ({"status": "开心"}, "无法识别的推进状态“开心”"),
+        ({"year": 1800}, "年度应在 1900–2200 之间：1800。"),
     ],
 )
 def test_invalid_projects_are_refused_with_a_sentence(

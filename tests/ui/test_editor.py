@@ -396,3 +396,30 @@ def test_changing_the_year_says_where_the_project_went_and_undo_brings_it_back(w
     assert window.table.current_project_id() == project.id
     assert "已回到 2025 年清单" in window.statusBar().currentMessage()
     assert editor.project.year == 2025
+
+
+def test_the_editor_and_the_command_line_say_the_same_sentence(window, capsys, tmp_path) -> None:
+    """One validation: what the editor shows under a field is what `set` refuses with."""
+    import shutil
+
+    from ysdesk.cli import main
+
+    store = window.ctx.store
+    editor = window.editor
+    project = _show(window)
+    copy = tmp_path / "copy.db"  # the window holds the writer lock of its own file
+    shutil.copy(store.path, copy)
+    lead = project.lead_units[0]
+    cases = [
+        ("name", lambda: _type(editor.name, "  "), "name=  "),
+        ("lead_units", lambda: editor.lead.units_changed.emit(()), "lead="),
+        ("co_units", lambda: editor.co.units_changed.emit((lead,)), f"co={lead}"),
+    ]
+    for field, edit, words in cases:
+        edit()
+        shown = editor.errors[field].text()
+        assert shown
+        assert main(["--db", str(copy), "set", str(project.id), words]) == 2
+        refusal = capsys.readouterr().err.strip()
+        assert refusal in (shown, f"项目“{project.name}”未保存：{shown}")
+    assert store.get_project(project.id).version == project.version

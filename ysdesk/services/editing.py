@@ -13,8 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from ysdesk.domain.errors import NotFoundError, UserError, ValidationError
-from ysdesk.domain.model import FIELD_LABELS, LIST_FIELDS, Project, ProjectFilter, Status
+from ysdesk.domain.model import (
+    EDITABLE_FIELDS,
+    FIELD_LABELS,
+    LIST_FIELDS,
+    Project,
+    ProjectFilter,
+    Status,
+)
 from ysdesk.domain.units import split_units
+from ysdesk.domain.validation import not_a_number, project_problems, unknown_status
 from ysdesk.services.projects import match_zone, unit_resolver
 from ysdesk.store import ProjectSnapshot, Store
 from ysdesk.store.backup import auto_backup
@@ -146,17 +154,8 @@ def undo_progress(store: Store, added: ProgressAdded, *, expected_version: int |
 
 def draft_problems(store: Store, draft: Project) -> dict[str, str]:
     """Field → one Chinese sentence, for what keeps a project from being saved (inline)."""
-    problems: dict[str, str] = {}
-    if not draft.name.strip():
-        problems["name"] = "请填写项目名称。"
-    if draft.task_no not in {t.no for t in store.tasks()}:
-        problems["task_no"] = "请选择重点任务。"
-    if not draft.lead_units:
-        problems["lead_units"] = "至少需要一个牵头单位。"
-    both = set(draft.lead_units) & set(draft.co_units)
-    if both:
-        problems["co_units"] = f"“{'、'.join(sorted(both))}”已是牵头单位，不能同时配合。"
-    return problems
+    values = {field: draft.field_value(field) for field in EDITABLE_FIELDS}
+    return project_problems(values, store.plan_names())
 
 
 def suggest_code(store: Store, year: int, task_no: int) -> str:
@@ -191,10 +190,7 @@ def new_draft(
 
 
 def create_project(store: Store, draft: Project) -> Project:
-    """Save a new project (refused with the first problem when it is not complete)."""
-    problems = draft_problems(store, draft)
-    if problems:
-        raise ValidationError(next(iter(problems.values())))
+    """Save a new project (the store refuses it with the first problem draft_problems shows)."""
     return store.insert_project(draft)
 
 
@@ -300,13 +296,11 @@ def values_from_words(store: Store, words: Mapping[str, str]) -> dict[str, Any]:
         elif field == "status":
             status = Status.parse(text)
             if status is None:
-                choices = "、".join(s.value for s in Status)
-                raise ValidationError(f"无法识别的推进状态“{text}”（可选：{choices}）。")
+                raise ValidationError(unknown_status(text))
             values[field] = status.value
         elif field in ("task_no", "year"):
             if not text.isdigit():
-                what = FIELD_LABELS[field]
-                raise ValidationError(f"{what}应为数字：{text or '（空）'}。")
+                raise ValidationError(not_a_number(field, text))
             values[field] = int(text)
         else:
             values[field] = text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import OVERDUE_LABEL, ProjectFilter, Status
 from ysdesk.domain.units import UnitResolver
+from ysdesk.domain.validation import unknown_task, unknown_unit, unknown_zone
 from ysdesk.store import Store
 
 NO_ZONE_WORDS = ("无", "未标注", "未标注功能区", "none")
@@ -19,7 +20,7 @@ def resolve_unit(store: Store, name: str) -> str:
     """The canonical name of a unit written as a name or alias, or a refusal."""
     canonical = unit_resolver(store).resolve(name)
     if canonical is None:
-        raise UserError(f"单位名录中没有“{name}”。")
+        raise UserError(unknown_unit([name]))
     return canonical
 
 
@@ -43,8 +44,9 @@ def filter_from_options(
     text: str = "",
 ) -> ProjectFilter:
     """A ProjectFilter from words as a user types them; unknown words are refused."""
-    if task_no is not None and task_no not in {t.no for t in store.tasks()}:
-        raise UserError(f"没有第 {task_no} 项重点任务（应为 1–23）。")
+    plan = store.plan_names()
+    if task_no is not None and task_no not in plan.task_nos:
+        raise UserError(unknown_task(task_no, plan))
     zone_name = None
     if zone is not None:
         if zone.strip().lower() in NO_ZONE_WORDS:
@@ -53,7 +55,7 @@ def filter_from_options(
             names = [z.name for z in store.zones()]
             zone_name = match_zone(names, zone)
             if zone_name is None:
-                raise UserError(f"没有名为“{zone}”的功能区（可选：{'、'.join(names)}）。")
+                raise UserError(unknown_zone([zone], names))
     unit_name = resolve_unit(store, unit) if unit else None
     status_value = None
     overdue = False

@@ -48,6 +48,12 @@ from ysdesk.domain.model import (
     stored_project,
 )
 from ysdesk.domain.text import to_halfwidth
+from ysdesk.domain.validation import (
+    PlanNames,
+    check_project,
+    not_a_number,
+    unknown_status,
+)
 from ysdesk.store.lock import WriterLock
 from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
 
@@ -752,31 +758,17 @@ class Store:
         ).fetchone()[0]
 
     # ------------------------------------------------------------ project writes
-    def _validate(self, values: dict[str, Any]) -> None:
-        name = str(values.get("name") or "").strip()
-        if not name:
-            raise ValidationError("项目名称不能为空。")
-        task_no = values.get("task_no")
-        if task_no not in self._task_nos():
-            raise ValidationError(f"项目“{name}”的重点任务编号无效：{task_no}。")
-        if not values.get("lead_units"):
-            raise ValidationError(f"项目“{name}”至少需要一个牵头单位。")
-        unit_ids = self._unit_id_map()
+    def plan_names(self) -> PlanNames:
+        """The task numbers, unit and zone names a project may refer to (for validation)."""
         zone_ids = self._zone_id_map()
-        for unit in (*values.get("lead_units", ()), *values.get("co_units", ())):
-            if unit not in unit_ids:
-                raise ValidationError(f"项目“{name}”的单位“{unit}”不在单位名录中。")
-        both = set(values.get("lead_units", ())) & set(values.get("co_units", ()))
-        if both:
-            raise ValidationError(
-                f"项目“{name}”中“{format_list(sorted(both))}”不能既是牵头单位又是配合单位。"
-            )
-        for zone in values.get("zones", ()):
-            if zone not in zone_ids:
-                raise ValidationError(f"项目“{name}”的功能区“{zone}”不存在。")
-        year = values.get("year")
-        if not isinstance(year, int) or not 1900 <= year <= 2200:
-            raise ValidationError(f"项目“{name}”的年度无效：{year}。")
+        return PlanNames(
+            task_nos=self._task_nos(),
+            units=self._unit_id_map().keys(),
+            zones=sorted(zone_ids, key=zone_ids.__getitem__),  # plan order, for the sentence
+        )
+
+    def _validate(self, values: dict[str, Any]) -> None:
+        check_project(values, self.plan_names())
 
     @staticmethod
     def _haystack(values: dict[str, Any]) -> str:
@@ -1117,15 +1109,13 @@ def _normalise_field(key: str, value: Any) -> Any:
     if key == "status":
         status = value if isinstance(value, Status) else Status.parse(value)
         if status is None:
-            raise ValidationError(f"无法识别的推进状态：{value}。")
+            raise ValidationError(unknown_status(value))
         return status.value
     if key in ("year", "task_no"):
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise ValidationError(
-                f"{'年度' if key == 'year' else '重点任务编号'}无效：{value}。"
-            ) from None
+            raise ValidationError(not_a_number(key, value)) from None
     return "" if value is None else str(value).strip()
 
 

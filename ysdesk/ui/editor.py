@@ -523,7 +523,8 @@ class ProjectEditor(QWidget):
             self.draft = self.draft.replace(name=text)
             self._validate_draft()
         elif self.project is not None:
-            self._show_error("name", "" if text.strip() else "请填写项目名称。")
+            problems = editing.draft_problems(self.ctx.store, self.project.replace(name=text))
+            self._show_error("name", problems.get("name", ""))
 
     def _validate_draft(self) -> dict[str, str]:
         assert self.draft is not None
@@ -558,13 +559,9 @@ class ProjectEditor(QWidget):
             self._clear_modified(field)
             return
         problems = editing.draft_problems(self.ctx.store, _with(project, field, value))
-        related = {
-            "name": ["name"],
-            "task_no": ["task_no"],
-            "lead_units": ["lead_units", "co_units"],
-            "co_units": ["co_units", "lead_units"],
-        }.get(field, [])
-        blocking = [problems[k] for k in related if k in problems]
+        # Lead and cooperating units are checked against each other.
+        related = {"lead_units": ["co_units"], "co_units": ["lead_units"]}.get(field, [])
+        blocking = [problems[k] for k in (field, *related) if k in problems]
         if blocking:
             self._show_error(field if field in self.errors else "other", blocking[0])
             return
