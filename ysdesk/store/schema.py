@@ -307,11 +307,34 @@ def _m004_replica(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_column_mappings(db: sqlite_utils.Database) -> None:
+    """How the columns of a department's own sheet were read, saved by an applied import:
+    per header signature (the sheet's header texts, sorted) and unit ('' when none was
+    given), `fields` maps each header key to a field as `--map` names it (skip included)."""
+    db.executescript(
+        """
+        CREATE TABLE column_mappings (
+            id INTEGER PRIMARY KEY,
+            signature TEXT NOT NULL,
+            unit TEXT NOT NULL DEFAULT '',
+            headers TEXT NOT NULL DEFAULT '[]',
+            fields TEXT NOT NULL DEFAULT '{}',
+            file_name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            used_at TEXT NOT NULL,
+            uses INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (signature, unit)
+        );
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_navigation_index,
     _m003_project_json,
     _m004_replica,
+    _m005_column_mappings,
 )
 
 
