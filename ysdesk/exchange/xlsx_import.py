@@ -24,9 +24,17 @@ from ysdesk.domain.model import CHINESE_NUMERALS, Status, Task
 from ysdesk.domain.patterns import lazy_compile
 from ysdesk.domain.text import clean_cell_text, normalize_spaces, remove_spaces, to_halfwidth
 from ysdesk.domain.units import UnitResolver, split_units
+from ysdesk.exchange.columns import (
+    FIELD_ALIASES,
+    CellTests,
+    Reading,
+    ReadOptions,
+    header_field,
+    missing_rows_message,
+    read_columns,
+    year_value,
+)
 from ysdesk.exchange.roundtrip import (
-    HIDDEN_SHEET,
-    ID_HEADER,
     KIND_LABELS,
     KIND_LIST,
     KIND_UNIT,
@@ -37,111 +45,9 @@ from ysdesk.exchange.roundtrip import (
 )
 from ysdesk.exchange.sheets import Cell, SheetGrid
 
-# Field names as the model spells them; "either" is 完成情况 (status or progress by content),
-# "serial" and "id" are read but never written to a project.
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "serial": ("序号", "编号", "序", "no", "no."),
-    "id": (ID_HEADER.casefold(),),
-    "task_no": (
-        "重点任务",
-        "主要任务",
-        "所属任务",
-        "对应任务",
-        "所属重点任务",
-        "对应重点任务",
-        "任务",
-        "任务编号",
-        "重点任务编号",
-        "任务序号",
-    ),
-    "name": (
-        "项目名称",
-        "工作任务",
-        "具体举措",
-        "项目",
-        "具体项目",
-        "举措",
-        "主要举措",
-        "项目内容",
-        "具体工作",
-        "工作事项",
-        "任务事项",
-    ),
-    "goal": (
-        "年度目标",
-        "目标任务",
-        "工作目标",
-        "年度任务目标",
-        "年度工作目标",
-        "年度目标任务",
-        "建设内容",
-        "主要内容",
-        "目标",
-        "年度计划",
-        "预期目标",
-    ),
-    "zones": ("功能区", "所在功能区", "所属功能区", "功能片区", "所在区域"),
-    "lead_units": (
-        "牵头单位",
-        "牵头部门",
-        "责任单位",
-        "责任部门",
-        "主责单位",
-        "主责部门",
-        "牵头",
-        "责任主体",
-    ),
-    "co_units": (
-        "配合单位",
-        "配合部门",
-        "协办单位",
-        "协办部门",
-        "参与单位",
-        "协同单位",
-        "配合",
-        "协作单位",
-    ),
-    "deadline_text": (
-        "完成时限",
-        "时间节点",
-        "完成时间",
-        "时限",
-        "计划完成时间",
-        "完成期限",
-        "时间安排",
-        "完成节点",
-    ),
-    "status": ("推进状态", "状态", "进度状态", "项目状态", "完成状态", "推进状况"),
-    "progress": (
-        "进展情况",
-        "推进情况",
-        "工作进展",
-        "进展",
-        "最新进展",
-        "推进进展",
-        "进度情况",
-        "目前进展",
-        "当前进展",
-        "工作推进情况",
-        "进展情况说明",
-    ),
-    "either": ("完成情况", "落实情况", "执行情况"),
-    "note": ("备注", "说明", "备注说明"),
-}
-# 责任单位 alone names the lead; with 配合单位 beside it, it is a group over both.
-RESPONSIBLE_HEADERS = frozenset({"责任单位", "责任部门", "责任主体"})
-_ALIAS_FIELD: dict[str, str] = {
-    alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases
-}
-# Longer aliases first, so "重点任务编号" is tried before "重点任务" when a header only starts so.
-_PREFIX_ALIASES = sorted((a for a in _ALIAS_FIELD if len(a) >= 3), key=len, reverse=True)
 _NAME_HEADERS = frozenset(FIELD_ALIASES["name"])
 _NAME_HEADER_STARTS = frozenset(alias[0] for alias in _NAME_HEADERS)
-_VALUE_FIELDS = frozenset(FIELD_ALIASES) - {"serial", "id", "either"}
-HEADER_SCAN_ROWS = 40
 
-_BRACKETED = lazy_compile(r"[(（\[【][^)）\]】]*[)）\]】]")
-_HEADER_NOISE = lazy_compile(r"[*＊:：\s]")
 _YEAR = lazy_compile(r"(20\d\d)\s*年")
 _UNIT_LINE = lazy_compile(r"(?:填报|报送|责任|牵头)单位\s*[:：]\s*([^\s　]+(?:[ 　][^\s　：:]+)*)")
 _AS_OF = lazy_compile(r"(?:截至|截止|填报日期|填报时间|报送日期)(?:日期|时间)?\s*[:：]?\s*(.+)")
@@ -168,7 +74,6 @@ _PROGRESS_DATE = lazy_compile(
     r"\s*[）)】\]]?\s*(?:[:：,，、]|\s)?"
 )
 _ZONE_SPLIT = lazy_compile(r"[、,，;；/／\n]+")
-_STATUS_LIKE_MAX = 6
 
 
 @dataclass(frozen=True)
@@ -227,131 +132,11 @@ class ParsedSheet:
     unit_hint: str = ""
     as_of: date | None = None
     messages: list[str] = field(default_factory=list)
+    reading: Reading | None = None  # how each column was read
 
     @property
     def kind(self) -> str:
         return self.roundtrip.meta.kind if self.roundtrip else ""
-
-
-@dataclass(frozen=True)
-class _Header:
-    score: int
-    sheet_index: int
-    first: int  # 0-based first header row
-    last: int  # 0-based last header row
-    columns: dict[str, int]
-    responsible_lead: bool  # the lead column is a lone 责任单位: "（牵头）" marks or first = lead
-
-
-# ------------------------------------------------------------------ headers
-def header_key(value: Cell) -> str:
-    """A header cell as compared with the aliases: half-width, no spaces, marks or colons."""
-    text = unicodedata.normalize("NFKC", clean_cell_text(value))
-    return _HEADER_NOISE.sub("", text).casefold()
-
-
-def header_field(value: Cell) -> str | None:
-    """The field a header cell names, or None."""
-    if not isinstance(value, str):
-        return _header_field(value) if value is not None else None
-    found = _HEADER_CACHE.get(value, _MISSING)
-    if found is _MISSING:
-        found = _header_field(value)
-        if len(_HEADER_CACHE) < 50_000:
-            _HEADER_CACHE[value] = found
-    return found  # type: ignore[return-value]
-
-
-_HEADER_CACHE: dict[str, str | None] = {}
-_MISSING = object()
-
-
-def _header_field(value: Cell) -> str | None:
-    key = header_key(value)
-    if not key:
-        return None
-    found = _ALIAS_FIELD.get(key)
-    if found is None:
-        bare = _BRACKETED.sub("", key)
-        found = _ALIAS_FIELD.get(bare)
-        if found is None and bare:
-            for alias in _PREFIX_ALIASES:
-                if bare.startswith(alias):
-                    return _ALIAS_FIELD[alias]
-    return found
-
-
-def _map_header(top: list[Cell], bottom: list[Cell] | None) -> tuple[dict[str, int], bool]:
-    """Columns of a one- or two-row header; the sub-label wins under a merged group label."""
-    columns: dict[str, int] = {}
-    lead_header = ""
-    width = max(len(top), len(bottom or ()))
-    for col in range(width):
-        upper = top[col] if col < len(top) else None
-        lower = bottom[col] if bottom is not None and col < len(bottom) else None
-        name = header_field(lower) if lower is not None else None
-        label = lower
-        if name is None:
-            name = header_field(upper)
-            label = upper
-        if name is None or name in columns:
-            continue
-        columns[name] = col
-        if name == "lead_units":
-            lead_header = header_key(label)
-    responsible = lead_header in RESPONSIBLE_HEADERS and "co_units" not in columns
-    return columns, responsible
-
-
-def _score(columns: dict[str, int]) -> int:
-    if "name" not in columns:
-        return 0
-    fields = set(columns) & (_VALUE_FIELDS | {"either"})
-    if len(fields) < 3:
-        return 0
-    return len(fields) * 10 + ("id" in columns)
-
-
-def _find_header(grids: Sequence[SheetGrid], filled: dict[int, list[list[Cell]]]) -> _Header | None:
-    """The best-scoring header row (pair) of any sheet; visible sheets before hidden ones."""
-    best: _Header | None = None
-    best_rank: tuple[int, int, int, int] | None = None
-    for index, grid in enumerate(grids):
-        if grid.name == HIDDEN_SHEET:
-            continue
-        rows = filled[index]
-        for r in range(min(len(rows), HEADER_SCAN_ROWS)):
-            top = rows[r]
-            if sum(v is not None for v in top) < 3:
-                continue
-            single, responsible = _map_header(top, None)
-            candidate = _Header(_score(single), index, r, r, single, responsible)
-            if r + 1 < len(rows):
-                double, responsible2 = _map_header(top, rows[r + 1])
-                score2 = _score(double)
-                if score2 > candidate.score or (
-                    score2
-                    and score2 == candidate.score
-                    and _is_sub_header(top, rows[r + 1], double)
-                ):
-                    candidate = _Header(score2, index, r, r + 1, double, responsible2)
-            if candidate.score == 0:
-                continue
-            rank = (not grid.hidden, candidate.score, -index, -r)
-            if best_rank is None or rank > best_rank:
-                best, best_rank = candidate, rank
-    return best
-
-
-def _is_sub_header(top: list[Cell], bottom: list[Cell], columns: dict[str, int]) -> bool:
-    """Whether the second row holds header words under the first (not a data row)."""
-    under = 0
-    for col in columns.values():
-        lower = bottom[col] if col < len(bottom) else None
-        upper = top[col] if col < len(top) else None
-        if lower is not None and header_field(lower) is not None and lower != upper:
-            under += 1
-    return under > 0
 
 
 # -------------------------------------------------------------------- values
@@ -490,16 +275,6 @@ def _status_cached(value: str) -> Status | None:
     return Status.parse(clean_cell_text(value))
 
 
-def _either_is_status(rows: list[list[Cell]], col: int) -> bool:
-    """完成情况 holds status words when most of its filled cells are short status words."""
-    values = [clean_cell_text(r[col]) for r in rows if col < len(r) and r[col] is not None][:200]
-    values = [v for v in values if v]
-    if not values:
-        return True
-    words = sum(1 for v in values if len(v) <= _STATUS_LIKE_MAX and Status.parse(v) is not None)
-    return words * 10 >= len(values) * 6
-
-
 def progress_date(text: str, year: int | None) -> str | None:
     """The day a progress text reports, when it starts with one: "10月15日：…" → 2025-10-15.
 
@@ -544,10 +319,12 @@ def parse_workbook(
     file_name: str,
     year: int | None = None,
     roundtrip: RoundTrip | None = None,
+    options: ReadOptions | None = None,
 ) -> ParsedSheet:
     """Find the project sheet and parse its rows; BadFileError when nothing looks like one.
 
-    `roundtrip` is the hidden data when the caller has read it already (else it is read here).
+    `roundtrip` is the hidden data when the caller has read it already (else it is read here);
+    `options` the user's column mappings, sheet and header row, and the saved mappings.
     """
     if roundtrip is None:
         roundtrip = read_roundtrip(grids)
@@ -555,39 +332,57 @@ def parse_workbook(
         label = KIND_LABELS.get(roundtrip.meta.kind, roundtrip.meta.kind)
         raise BadFileError(f"文件“{file_name}”是导出的{label}，不是项目清单，不能导入。")
     filled = {i: g.filled_rows() if g.merged else g.rows for i, g in enumerate(grids)}
-    header = _find_header(grids, filled)
-    if header is None:
-        raise BadFileError(
-            f"文件“{file_name}”中找不到项目清单的表头（至少需要“项目名称”及牵头单位、"
-            "完成时限等列）。"
-        )
+    known_year = year or (roundtrip.meta.year if roundtrip else None)
+    header = read_columns(
+        grids,
+        filled,
+        options or ReadOptions(),
+        cell_tests(plan),
+        file_name=file_name,
+        year=known_year,
+    )
     grid = grids[header.sheet_index]
     rows = filled[header.sheet_index]
-    columns = dict(header.columns)
     sheet = ParsedSheet(
         file_name=file_name,
         sheet=grid.name,
         header_rows=(header.first + 1, header.last + 1),
-        columns=columns,
+        columns=dict(header.columns),
         rows=[],
         roundtrip=roundtrip,
+        reading=header,
     )
     _read_preamble(sheet, rows[: header.first])
+    sheet.messages.extend(header.messages)
     if grid.dropped_cells:
         shown = "、".join(grid.dropped_cells[:3])
         sheet.messages.append(
             f"表格主体之外的 {len(grid.dropped_cells)} 个单元格（{shown}）已忽略。"
         )
-    data = rows[header.last + 1 :]
-    if "either" in columns:
-        col = columns.pop("either")
-        if "status" not in columns and ("progress" in columns or _either_is_status(data, col)):
-            columns["status"] = col
-        elif "progress" not in columns:
-            columns["progress"] = col
-    year = year or (roundtrip.meta.year if roundtrip else None) or sheet.year_hint
+    year = known_year or sheet.year_hint
     _parse_rows(sheet, grid, rows, header, plan, year)
+    if not sheet.rows:
+        raise BadFileError(missing_rows_message(header, grid.name))
     return sheet
+
+
+def cell_tests(plan: PlanInfo) -> CellTests:
+    """How the column reader recognises the plan's units, zones and tasks in a cell."""
+    tasks = TaskMatcher(plan.tasks)
+    zones = tuple(plan.zones)
+
+    def unit(value: Cell) -> bool:
+        if not isinstance(value, str):
+            return False
+        return any(_resolve_name(n, plan.resolver) is not None for n, _ in _split_units(value))
+
+    def zone(value: Cell) -> bool:
+        return bool(_zones_cached(value, zones)[0]) if isinstance(value, str) else False
+
+    def task(value: Cell) -> bool:
+        return tasks.match(value)[0] is not None
+
+    return CellTests(unit=unit, zone=zone, task=task)
 
 
 def _read_preamble(sheet: ParsedSheet, rows: list[list[Cell]]) -> None:
@@ -615,7 +410,7 @@ def _parse_rows(
     sheet: ParsedSheet,
     grid: SheetGrid,
     rows: list[list[Cell]],
-    header: _Header,
+    header: Reading,
     plan: PlanInfo,
     year: int | None,
 ) -> None:
@@ -739,7 +534,7 @@ class _RowReader:
     def __init__(
         self,
         columns: dict[str, int],
-        header: _Header,
+        header: Reading,
         plan: PlanInfo,
         tasks: TaskMatcher,
         year: int | None,
@@ -759,6 +554,7 @@ class _RowReader:
         self.status_col = get("status")
         self.progress_col = get("progress")
         self.zones_col = get("zones")
+        self.year_col = get("year")
         self.lead_col = get("lead_units")
         self.co_col = get("co_units")
 
@@ -789,6 +585,11 @@ class _RowReader:
             text = values["progress"] = text_value(row[self.progress_col])
             if text:
                 parsed.progress_date = progress_date(text, self.year)
+        if self.year_col is not None:
+            raw = row[self.year_col]
+            values["year"] = year_value(raw)
+            if values["year"] is None and raw is not None and clean_cell_text(raw):
+                parsed.errors.append(f"无法识别的年度“{clean_cell_text(raw)[:20]}”")
         if self.zones_col is not None:
             known, unknown = _zones_cached(row[self.zones_col], self.zones)
             values["zones"] = list(known)
@@ -828,7 +629,7 @@ def _units(
     lead_cell: Cell,
     co_cell: Cell,
     columns: dict[str, int],
-    header: _Header,
+    header: Reading,
     resolver: UnitResolver,
 ) -> None:
     """Split and resolve units; a lone 责任单位 column leads with its marked or first unit."""
