@@ -157,6 +157,8 @@ def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
 
 _YEAR = _int_in(1, 9999, "年度")
 _ISSUE = _int_in(1, 99999, "期号")
+_HEADER_ROW = _int_in(1, 1_048_576, "表头行号")
+_MAPPING_ID = _int_in(1, 2**62, "列对应编号")
 
 
 def build_parser() -> ChineseArgumentParser:
@@ -199,6 +201,20 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--year", type=_YEAR)
     p.add_argument("--dry-run", action="store_true", help="只预览，不写入")
     p.add_argument("--accept-sheet", action="store_true", help="冲突字段一律采用表格中的值")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="表头=字段",
+        help="指定某列读作哪个字段（name、goal、task、zones、lead、co、deadline、status、"
+        "progress、note、year，或 skip 不导入），可多次使用",
+    )
+    p.add_argument("--sheet", metavar="NAME", help="读取哪个工作表")
+    p.add_argument("--header-row", type=_HEADER_ROW, metavar="N", help="表头所在的行（从 1 起）")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("mappings", help="导入时保存的列对应（按表头和单位）")
+    p.add_argument("--forget", type=_MAPPING_ID, metavar="ID", help="删除这一条列对应")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export", help="导出政府模板格式的 Excel")
@@ -776,6 +792,11 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     # importer and the store are even loaded: loading them overlaps the reading.
     from ysdesk.services.import_reading import start_reading
 
+    maps: tuple[tuple[str, str], ...] = ()
+    if args.map:  # a wrong field is refused before the file is read
+        from ysdesk.services.column_mappings import parse_maps
+
+        maps = parse_maps(args.map)
     with _cycle_collection_paused():
         with start_reading(Path(args.file)) as started:
             # Nothing is parsed before the screening ends, and nothing loads meanwhile: the
@@ -783,6 +804,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             # load while calamine parses, which releases it (measured: loading the model
             # during the screening made the whole run 0.03–0.07 s slower).
             started.screened()  # a refused file is refused before the database is opened
+            from ysdesk.services.column_mappings import reading_options
             from ysdesk.services.importer import (
                 CONFLICT,
                 ERROR,
@@ -797,6 +819,13 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             store = ctx.open_store(readonly=args.dry_run)
             try:
                 progress = ctx.progress()
+                options = reading_options(
+                    store,
+                    maps=maps,
+                    sheet=args.sheet,
+                    header_row=args.header_row,
+                    unit=args.unit,
+                )
                 preview = preview_started(
                     store,
                     started,
@@ -804,6 +833,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
                     year=args.year,
                     progress=progress,
                     json_today=ctx.today if args.json else None,
+                    options=options,
                 )
                 receipt = None
                 if not args.dry_run:
@@ -824,6 +854,8 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
                     ctx.out.write(row_line(row) + "\n")
     if _kept_until_exit is not None:
         _kept_until_exit.append(preview)  # a million objects: 0.01 s to free
+    if not args.json:
+        _print_columns(preview.columns)
     for message in preview.messages:
         print(message, file=sys.stderr)
     print(summary_line(preview), file=sys.stderr)
@@ -836,6 +868,47 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
         print("预览模式，未写入数据库。", file=sys.stderr)
     conflicts_left = counts[CONFLICT] and not (receipt is not None and args.accept_sheet)
     return EXIT_PARTIAL if conflicts_left or counts[ERROR] else EXIT_OK
+
+
+def _print_columns(columns: Sequence[Any]) -> None:
+    """How each column was read, one line on stderr; how to change it when a column was
+    guessed or not read."""
+    if not columns:
+        return
+    marks = {"map": "（指定）", "saved": "（已保存）", "guess": "（推断）", "none": ""}
+    shown = "；".join(f"{c.column} {c.header}→{c.title}{marks.get(c.source, '')}" for c in columns)
+    print(f"各列读作：{shown}。", file=sys.stderr)
+    if any(c.source in ("guess", "none") for c in columns):
+        print(
+            "如某列读得不对，可用 --map 表头=字段 指定（字段：name、goal、task、zones、lead、co、"
+            "deadline、status、progress、note、year，或 skip 不导入）。",
+            file=sys.stderr,
+        )
+
+
+def cmd_mappings(args: argparse.Namespace, ctx: Context) -> int:
+    from ysdesk.services.column_mappings import describe, forget, mappings
+
+    store = ctx.open_store(readonly=args.forget is None)
+    try:
+        if args.forget is not None:
+            gone = forget(store, args.forget)
+            print(f"已删除列对应 {gone.id}（表头：{'、'.join(gone.headers)}）。", file=sys.stderr)
+            return EXIT_OK
+        saved = mappings(store)
+    finally:
+        store.close()
+    if args.json:
+        ctx.print_json([m.to_json() for m in saved])
+        return EXIT_OK
+    for mapping in saved:
+        ctx.out.write(describe(mapping) + "\n")
+    if not saved:
+        print(
+            "还没有保存的列对应：导入时按 --map、推断或窗口中选定的列对应会在导入后保存。",
+            file=sys.stderr,
+        )
+    return EXIT_OK
 
 
 def cmd_screenshot(args: argparse.Namespace, ctx: Context) -> int:
@@ -865,6 +938,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "import": cmd_import,
+    "mappings": cmd_mappings,
     "export": cmd_export,
     "brief": cmd_brief,
     "matrix": cmd_matrix,

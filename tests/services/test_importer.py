@@ -749,3 +749,54 @@ def test_comparing_rows_reports_progress_in_batches(
     start = recorder.events.index(("start", (rows, "比对项目")))
     comparing = recorder.events[start + 1 :]
     assert comparing == [("tick", 10)] * (rows // 10) + [("finish", None)]
+
+
+# ------------------------------------------------------------------ a year per row
+def _yearly_sheet(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "重点任务", "牵头单位", "立项年度", "年度目标"])
+    ws.append(["战略科学家引进工程", 4, "区人才局", 2025, "引进战略科学家5名"])
+    ws.append(["青年科学家培育计划", 4, "区人才局", "2025年", "培育青年科学家20名"])
+    ws.append(["高校联合实验室", 2, "区科委", "2024年", "建成联合实验室1个"])
+    ws.append(["未来产业先导区", 13, "区科委", 2026, "完成先导区规划"])
+    wb.save(path)
+    return path
+
+
+def test_a_year_column_puts_each_row_in_its_own_years_list(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    preview = preview_file(sample_store, _yearly_sheet(tmp_path / "y.xlsx"))
+    assert preview.year == 2025
+    assert [(r.action, r.project.year) for r in preview.rows] == [
+        (UPDATE, 2025),
+        (NEW, 2025),
+        (NEW, 2024),
+        (NEW, 2026),
+    ]
+    assert "按各行的年度，有 2 行导入其他年度的清单：2024 年 1 行、2026 年 1 行。" in (
+        preview.messages
+    )
+    apply_import(sample_store, preview)
+    by_year = {
+        y: [p.name for p in sample_store.list_projects(ProjectFilter(year=y))] for y in (2024, 2026)
+    }
+    assert by_year == {2024: ["高校联合实验室"], 2026: ["未来产业先导区"]}
+    # Imported again: each row now matches its project in its own year.
+    again = preview_file(sample_store, tmp_path / "y.xlsx")
+    assert [r.action for r in again.rows] == [UNCHANGED] * 4
+
+
+def test_rows_of_another_year_than_the_one_named_are_listed_not_moved(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    preview = preview_file(sample_store, _yearly_sheet(tmp_path / "y.xlsx"), year=2025)
+    assert [r.action for r in preview.rows] == [UPDATE, NEW, ERROR, ERROR]
+    assert preview.rows[2].messages[0] == "该行年度为 2024 年，不是指定的 2025 年，未导入"
+    assert (
+        "有 2 行的年度不是 2025 年（2024 年 1 行、2026 年 1 行），未导入，已列为错误行；"
+        "不指定年度时各行导入其年度的清单。"
+    ) in preview.messages
+    apply_import(sample_store, preview)
+    assert sample_store.years() == [2025]

@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,7 @@ from ysdesk.domain.model import (
 )
 from ysdesk.domain.text import remove_spaces
 from ysdesk.domain.units import UnitResolver
+from ysdesk.exchange.columns import ColumnReading, ReadOptions
 from ysdesk.exchange.roundtrip import (
     BASE_FIELDS,
     UNIT_SHEET_FIELDS,
@@ -50,6 +52,7 @@ from ysdesk.exchange.roundtrip import (
 )
 from ysdesk.exchange.sheets import read_workbook
 from ysdesk.exchange.xlsx_import import ParsedRow, ParsedSheet, PlanInfo, parse_workbook
+from ysdesk.services.column_mappings import reading_options, remember_columns
 from ysdesk.services.import_reading import StartedRead, start_reading
 from ysdesk.services.progress import NullProgress, Progress
 from ysdesk.store import Store
@@ -186,6 +189,11 @@ class ImportPreview:
     # the sheet was parsed, when the caller asked for JSON): PreviewRow.json_text and to_json
     # (for that day) take an unchanged row's project from here.
     project_json: dict[int, str] | None = None
+    # How each column was read, the header signature, and what an apply saves for it.
+    columns: list[ColumnReading] = field(default_factory=list)
+    signature: str = ""
+    headers: tuple[str, ...] = ()
+    learned: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         counts = {"rows": len(self.rows), **dict.fromkeys(ACTIONS, 0)}
@@ -204,6 +212,7 @@ class ImportPreview:
             "year": self.year,
             "unit": self.unit or None,
             "summary": self.summary(),
+            "columns": [c.to_json() for c in self.columns],
         }
         if with_rows:
             data["rows"] = [row.to_json(today, self.project_json) for row in self.rows]
@@ -265,15 +274,21 @@ class ParsedFile:
 
 
 def parse_file(
-    path: Path | str, plan: PlanInfo, *, year: int | None = None, progress: Progress | None = None
+    path: Path | str,
+    plan: PlanInfo,
+    *,
+    year: int | None = None,
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
 ) -> ParsedFile:
-    """Read and parse a returned workbook (no store: safe in a worker thread)."""
+    """Read and parse a returned workbook (no store: safe in a worker thread); `options`
+    as services.column_mappings.reading_options gathers them on the store's thread."""
     progress = progress or NullProgress()
     path = Path(path)
     progress.start(2, f"读取 {path.name}")
     grids = read_workbook(path)
     progress.tick()
-    sheet = parse_workbook(grids, plan, file_name=path.name, year=year)
+    sheet = parse_workbook(grids, plan, file_name=path.name, year=year, options=options)
     progress.tick()
     progress.finish()
     return ParsedFile(path=path, sheet=sheet, file_hash=_file_hash(path))
@@ -312,6 +327,9 @@ def _resolve_year(
         return parsed.roundtrip.meta.year
     if parsed.year_hint is not None:
         return parsed.year_hint
+    row_years = Counter(r.values.get("year") for r in parsed.rows if r.values.get("year"))
+    if row_years:  # a 立项年度 column: the year most of its rows name
+        return row_years.most_common(1)[0][0]
     if default_year is not None:
         return default_year
     years = store.years()
@@ -362,12 +380,17 @@ def preview_in_worker(
     *,
     default_year: int | None = None,
     progress: Progress | None = None,
+    maps: Sequence[tuple[str, str]] = (),
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> ImportPreview:
     """Parse a returned sheet and preview it against the database at `db_path` through a
     read-only connection of this thread's own (SQLite connections stay on their thread):
-    the window's import, which keeps a large year's comparison off its main thread."""
-    parsed = parse_file(path, plan, progress=progress)
+    the window's import, which keeps a large year's comparison off its main thread.
+    `maps`, `sheet`, `header_row`: the columns, sheet and header row the user picked."""
     with Store.open(db_path, readonly=True) as store:
+        options = reading_options(store, maps=maps, sheet=sheet, header_row=header_row)
+        parsed = parse_file(path, plan, progress=progress, options=options)
         return build_preview(store, parsed, default_year=default_year, progress=progress)
 
 
@@ -387,6 +410,7 @@ def _build_preview(
     """build_preview, given the projects of a year when the caller has loaded them."""
     progress = progress or NullProgress()
     parsed = parsed_file.sheet
+    explicit_year = year
     year = _resolve_year(store, parsed, year, default_year)
     scope = _resolve_scope(store, parsed, unit)
     preview = ImportPreview(
@@ -400,6 +424,12 @@ def _build_preview(
         as_of=parsed.as_of,
         db_id=store.db_id,
     )
+    reading = parsed.reading
+    if reading is not None:
+        preview.columns = list(reading.report)
+        preview.signature = reading.signature
+        preview.headers = reading.headers
+        preview.learned = reading.learned()
     trip = parsed.roundtrip
     bases: dict[int, Base] = {}
     trust_ids = False
@@ -435,11 +465,19 @@ def _build_preview(
     seen: dict[int, int] = {}  # project id → sheet row that matched it
     progress.start(len(parsed.rows), "比对项目")
     append = preview.rows.append
+    others = _OtherYears(store, explicit=explicit_year is not None)
     for index, row in enumerate(parsed.rows, 1):
-        append(_preview_row(row, year, scope, projects, names, seen, bases, trust_ids, editable))
+        own = row.values.get("year") if not row.untouched else None
+        if own is None or own == year:
+            append(
+                _preview_row(row, year, scope, projects, names, seen, bases, trust_ids, editable)
+            )
+        else:
+            append(others.preview_row(row, own, year, scope, editable))
         if not index % _TICK_ROWS:
             progress.tick(_TICK_ROWS)
     progress.finish()
+    preview.messages.extend(others.messages(year))
     if scope:
         in_scope = [p.id for p in projects.complete() if scope in p.lead_units]
     else:
@@ -466,10 +504,13 @@ def preview_file(
     unit: str | None = None,
     year: int | None = None,
     progress: Progress | None = None,
+    options: ReadOptions | None = None,
 ) -> ImportPreview:
     """Parse and preview in one go (the command line)."""
     with start_reading(path) as started:
-        return preview_started(store, started, unit=unit, year=year, progress=progress)
+        return preview_started(
+            store, started, unit=unit, year=year, progress=progress, options=options
+        )
 
 
 def preview_started(
@@ -480,6 +521,7 @@ def preview_started(
     year: int | None = None,
     progress: Progress | None = None,
     json_today: date | None = None,
+    options: ReadOptions | None = None,
 ) -> ImportPreview:
     """preview_file for a workbook whose reading has started (services.import_reading).
 
@@ -492,6 +534,8 @@ def preview_started(
     progress = progress or NullProgress()
     path = started.path
     plan = plan_info(store)
+    if options is None:
+        options = reading_options(store, unit=unit)
     progress.start(2, f"读取 {path.name}")
     roundtrip = read_roundtrip(started.hidden)
     known_year = year or (roundtrip.meta.year if roundtrip is not None else None)
@@ -512,7 +556,9 @@ def preview_started(
         project_json = _json_while_parsing(loaded.complete(), json_today, started)
     grids = started.grids()
     progress.tick()
-    sheet = parse_workbook(grids, plan, file_name=path.name, year=year, roundtrip=roundtrip)
+    sheet = parse_workbook(
+        grids, plan, file_name=path.name, year=year, roundtrip=roundtrip, options=options
+    )
     progress.tick()
     progress.finish()
     parsed = ParsedFile(path=path, sheet=sheet, file_hash=file_hash)
@@ -580,6 +626,52 @@ class YearProjects:
         if project_id not in self.by_id:
             self.preload([project_id])
         return self.by_id.get(project_id)  # type: ignore[arg-type]
+
+
+class _OtherYears:
+    """Rows whose own year (a 立项年度 column) is not the import's: each is compared with its
+    year's list, or, when the user named the year (--year), listed as not imported."""
+
+    def __init__(self, store: Store, *, explicit: bool) -> None:
+        self.store = store
+        self.explicit = explicit
+        self.years: dict[int, tuple[YearProjects, _NameIndex, dict[int, int]]] = {}
+        self.counts: Counter[int] = Counter()
+
+    def preview_row(
+        self,
+        row: ParsedRow,
+        own: int,
+        year: int,
+        scope: str,
+        editable: frozenset[str] | None,
+    ) -> PreviewRow:
+        self.counts[own] += 1
+        if self.explicit:
+            return PreviewRow(
+                row=row.row,
+                action=ERROR,
+                project=None,
+                messages=[f"该行年度为 {own} 年，不是指定的 {year} 年，未导入", *row.messages],
+                progress_date=row.progress_date,
+            )
+        if own not in self.years:
+            projects = YearProjects.load(self.store, own)
+            self.years[own] = (projects, _NameIndex(projects.complete), {})
+        projects, names, seen = self.years[own]
+        return _preview_row(row, own, scope, projects, names, seen, {}, False, editable)
+
+    def messages(self, year: int) -> list[str]:
+        if not self.counts:
+            return []
+        shown = "、".join(f"{y} 年 {n} 行" for y, n in sorted(self.counts.items()))
+        total = sum(self.counts.values())
+        if self.explicit:
+            return [
+                f"有 {total} 行的年度不是 {year} 年（{shown}），未导入，已列为错误行；"
+                "不指定年度时各行导入其年度的清单。"
+            ]
+        return [f"按各行的年度，有 {total} 行导入其他年度的清单：{shown}。"]
 
 
 def _json_while_parsing(
@@ -881,6 +973,16 @@ def apply_import(
     receipt.skipped_conflicts = counts["conflict_kept"]
     progress.start(len(selected), "导入项目")
     with store.atomic():
+        # How the columns were read, as the user approved it in the preview, reads the
+        # department's next sheet with the same headers.
+        remember_columns(
+            store,
+            signature=preview.signature,
+            headers=preview.headers,
+            learned=preview.learned,
+            unit=preview.unit,
+            file_name=preview.file_name,
+        )
         receipt.progress_floor = progress_floor(store)
         receipt.batch_id = store.record_import_batch(
             file_name=origin,
