@@ -91,3 +91,46 @@ def test_stored_project_refuses_a_short_or_long_row() -> None:
         stored_project(values)  # no origin_id, no history
     with pytest.raises(ValueError):
         stored_project([*values, None, (), "extra"])
+
+
+def test_filter_conditions_mean_what_their_names_say() -> None:
+    from ysdesk.domain.model import ProjectFilter, Role, status_label
+
+    project = Project(
+        id=3,
+        year=2025,
+        name="复旦大学概念验证中心",
+        task_no=4,
+        area_no=1,
+        zones=("科技创新策源区",),
+        lead_units=("区科委",),
+        co_units=("复旦大学",),
+        deadline=date(2025, 6, 30),
+        status=Status.IN_PROGRESS,
+    )
+    hits = [
+        ProjectFilter(),
+        ProjectFilter(year=2025, task_no=4, area_no=1, ids=(3, 9)),
+        ProjectFilter(zone="科技创新策源区"),
+        ProjectFilter(unit="复旦大学"),
+        ProjectFilter(unit="复旦大学", role=Role.CO),
+        ProjectFilter(role=Role.LEAD),  # a role alone says nothing
+        ProjectFilter(status=Status.IN_PROGRESS, overdue_only=True),
+        ProjectFilter(text="ＦＤ 概念"),  # full-width, pinyin initials, every term
+        ProjectFilter(text="qkw"),  # a unit's initials
+    ]
+    misses = [
+        ProjectFilter(year=2026),
+        ProjectFilter(ids=()),
+        ProjectFilter(zone=""),
+        ProjectFilter(unit="复旦大学", role=Role.LEAD),
+        ProjectFilter(status=Status.DONE),
+        ProjectFilter(text="fd 量子"),
+    ]
+    assert [f for f in hits if not f.matches(project, TODAY)] == []
+    assert [f for f in misses if f.matches(project, TODAY)] == []
+    assert not ProjectFilter(overdue_only=True).matches(project, date(2025, 6, 30))
+    assert ProjectFilter(zone="").matches(project.replace(zones=()), TODAY)
+    assert status_label(Status.IN_PROGRESS, True) == project.display_status(TODAY) == "逾期"
+    assert status_label(Status.LAGGING, True) == "滞后"
+    assert status_label(Status.DONE, False) == "已完成"

@@ -1,12 +1,19 @@
-"""The in-memory index answers filters exactly as the store's SQL does."""
+"""The in-memory index answers filters exactly as the store's SQL and ProjectFilter.matches do."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ysdesk.domain.model import ProjectFilter, Role, Status
+from ysdesk.domain.model import Project, ProjectFilter, Role, Status
 from ysdesk.services.project_index import ProjectIndex
+from ysdesk.store import Store
 
 ZONES = ["科技创新策源区", "产业创新承载区", "生态创新融合区", "辐射溢出联动区", ""]
 UNITS = ["区科委", "复旦大学", "同济大学", "区发展改革委", "区财政局"]
@@ -219,3 +226,134 @@ def test_a_cancelled_prefetch_stops(sample_db) -> None:
     for read in (prefetch_columns, prefetch_search):
         with pytest.raises(Cancelled):
             read(sample_db, 2025, lambda: True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The index, the store's SQL and the definition (ProjectFilter.matches) over random projects.
+
+_UNITS = ["区科委", "复旦大学", "同济大学", "区财政局"]
+_PLAN_ZONES = ["科技创新策源区", "产业创新承载区", "生态创新融合区", "辐射溢出联动区"]
+_TASKS = [1, 2, 7, 13, 20]  # few, so that a task filter often has hits
+_WORDS = [
+    "复旦",
+    "平台",
+    "创新",
+    "中心",
+    "量子",
+    "AI",
+    "5G",
+    "2025",
+    "同济",
+    "ａｉ",
+    "Lab",
+    "区科委",
+]
+_DEADLINES = ["", "持续推进", "2025年3月底前", "2025年12月底前", "2026年6月", "年底前", "2027年"]
+
+
+@st.composite
+def _random_project(draw: st.DrawFn) -> Project:
+    units = draw(st.lists(st.sampled_from(_UNITS), min_size=1, max_size=4, unique=True))
+    leads = draw(st.integers(1, len(units)))
+    return Project(
+        id=None,
+        year=draw(st.sampled_from([2025, 2026])),
+        name="".join(draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3))),
+        task_no=draw(st.sampled_from(_TASKS)),
+        code=draw(st.sampled_from(["", "2025-01-02", "X7"])),
+        zones=tuple(draw(st.lists(st.sampled_from(_PLAN_ZONES), max_size=2, unique=True))),
+        lead_units=tuple(units[:leads]),
+        co_units=tuple(units[leads:]),
+        goal=" ".join(draw(st.lists(st.sampled_from(_WORDS), max_size=2))),
+        deadline_text=draw(st.sampled_from(_DEADLINES)),
+        status=draw(st.sampled_from(list(Status))),
+        progress=draw(st.sampled_from(["", "已完成验收", "fd 推进中"])),
+    )
+
+
+_CONDITIONS = {
+    "year": st.sampled_from([2025, 2026]),
+    "task_no": st.sampled_from([*_TASKS, 3]),
+    "area_no": st.integers(1, 4),
+    "zone": st.sampled_from(["", *_PLAN_ZONES]),
+    "unit": st.sampled_from(_UNITS),
+    "role": st.sampled_from(list(Role)),
+    "status": st.sampled_from(list(Status)),
+    "overdue_only": st.just(True),
+    "text": st.sampled_from(
+        ["fd", "复旦", "FD", "ｆｄ", "ai", "5g", "2025", "pt cx", "lab", "qkw", " "]
+    ),
+    "ids": st.lists(st.integers(1, 14), max_size=6).map(tuple),
+}
+
+
+@st.composite
+def _random_filter(draw: st.DrawFn) -> ProjectFilter:
+    """A filter with a few conditions (all of them at once would rarely let a project pass)."""
+    names = draw(st.lists(st.sampled_from(sorted(_CONDITIONS)), max_size=3, unique=True))
+    if "unit" in names and "role" not in names and draw(st.booleans()):
+        names.append("role")
+    return ProjectFilter(**{name: draw(_CONDITIONS[name]) for name in names})
+
+
+# Days around the deadlines the projects' texts give, and those days themselves.
+_days = st.sampled_from(
+    [date(2025, 3, 31), date(2025, 12, 31), date(2026, 6, 30), date(2025, 12, 30)]
+) | st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def _plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ysdesk.services.workspace import init_database
+
+    path = tmp_path_factory.mktemp("plan") / "plan.db"
+    init_database(path, sample=False).close()
+    return path
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
+@given(
+    projects=st.lists(_random_project(), min_size=1, max_size=14),
+    # Many filters per database: building one costs far more than asking it.
+    filters=st.lists(_random_filter(), min_size=10, max_size=20),
+    second=st.none() | _random_filter(),
+    today=_days,
+)
+def test_index_and_sql_select_what_the_definition_says(
+    _plan_template: Path, tmp_path: Path, projects, filters, second, today
+) -> None:
+    """Random projects, random filters (and two at once, as a tree node and the toolbar give
+    them to the index): the SQL and the index pick exactly the ids ProjectFilter.matches
+    picks, in plan order; the index the same whether its columns were read lazily or by a
+    worker."""
+    from ysdesk.services.project_index import prefetch
+
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "random.db"
+        shutil.copy(_plan_template, path)
+        with Store.open(path) as store:
+            store.insert_projects(projects)
+            stored = store.list_projects()
+            in_order = store.project_ids()
+            indexes = {}
+            for year in (2025, 2026):
+                lazy = ProjectIndex(store, year, today)
+                eager = ProjectIndex(store, year, today)
+                eager.install(prefetch(path, year))
+                indexes[year] = (lazy, eager)
+            for filt in filters:
+                expected = [p.id for p in stored if filt.matches(p, today)]
+                assert store.project_ids(filt, today) == sorted(expected, key=in_order.index)
+                for year, pair in indexes.items():
+                    together = (filt,) if second is None else (filt, second)
+                    wanted = [
+                        p.id
+                        for p in stored
+                        if p.year == year and all(f.matches(p, today) for f in together)
+                    ]
+                    for index in pair:
+                        assert index.select(*together) == sorted(wanted, key=in_order.index)

@@ -63,6 +63,13 @@ STATUS_ORDER: tuple[Status, ...] = tuple(Status)
 OVERDUE_LABEL = "逾期"
 
 
+def status_label(status: Status, overdue: bool) -> str:
+    """The status word a user sees: the stored status, or 逾期 when overdue and not 滞后."""
+    if overdue and status is not Status.LAGGING:
+        return OVERDUE_LABEL
+    return status.value
+
+
 class Role(str, enum.Enum):
     """A unit's role on a project."""
 
@@ -250,16 +257,18 @@ class Project:
     history: tuple[ProgressEntry, ...] = field(default=(), compare=False)
 
     def is_overdue(self, today: date) -> bool:
-        """Overdue: the derived deadline has passed and the project is not done."""
+        """Overdue (逾期): the derived deadline has passed and the project is not done.
+
+        The one definition of overdue; the store's SQL form (store.filters.OVERDUE_SQL) is
+        tested against it.
+        """
         return (
             self.deadline is not None and self.deadline < today and self.status is not Status.DONE
         )
 
     def display_status(self, today: date) -> str:
-        """The status word a user sees: the stored status, or 逾期 when overdue and not 滞后."""
-        if self.is_overdue(today) and self.status is not Status.LAGGING:
-            return OVERDUE_LABEL
-        return self.status.value
+        """The status word a user sees (status_label)."""
+        return status_label(self.status, self.is_overdue(today))
 
     def units(self) -> tuple[str, ...]:
         """Lead units then cooperating units."""
@@ -407,6 +416,42 @@ class ProjectFilter:
     overdue_only: bool = False
     text: str = ""  # search over name, goal, units, progress (and pinyin initials)
     ids: tuple[int, ...] | None = None
+
+    def matches(self, project: Project, today: date) -> bool:
+        """Whether a project passes every condition: what each condition means.
+
+        The one definition of the filters. The store's SQL (store.filters.where_clause) and the
+        window's in-memory index (services.project_index) are faster forms of it, tested
+        against it over random projects and filters.
+        """
+        p = project
+        if self.ids is not None and p.id not in self.ids:
+            return False
+        if self.year is not None and p.year != self.year:
+            return False
+        if self.task_no is not None and p.task_no != self.task_no:
+            return False
+        if self.area_no is not None and p.area_no != self.area_no:
+            return False
+        if self.zone is not None and (self.zone not in p.zones if self.zone else p.zones):
+            return False
+        if self.unit is not None:
+            units = {Role.LEAD: p.lead_units, Role.CO: p.co_units}.get(self.role, p.units())
+            if self.unit not in units:
+                return False
+        if self.status is not None and p.status is not self.status:
+            return False
+        if self.overdue_only and not p.is_overdue(today):
+            return False
+        if self.text:
+            # Imported here: pypinyin's dictionaries take ~0.2 s to load (see Store._haystack).
+            from ysdesk.domain.search import matches, project_haystack
+
+            haystack = project_haystack(
+                p.name, p.code, p.goal, p.lead_units, p.co_units, p.progress
+            )
+            return matches(haystack, self.text)
+        return True
 
 
 def format_list(values: tuple[str, ...] | list[str]) -> str:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from pypinyin import Style, pinyin
 
-from ysdesk.domain.text import to_halfwidth
+from ysdesk.domain.text import normalize_search_text, query_terms
 
 # Pinyin is looked up per character, not per phrase: pypinyin's phrase-aware lazy_pinyin costs
 # about 3 µs a character (≈ 12 minutes for 100,000 projects of 230 characters). Here each
@@ -137,18 +137,6 @@ _LISTED_WORDS = re.compile("|".join(sorted(_WORD_READINGS, key=len, reverse=True
 def _with_word_readings(text: str) -> str:
     """The text with listed words swapped for their stand-ins (a C scan when there are none)."""
     return _LISTED_WORDS.sub(lambda match: _WORD_SUBSTITUTES[match.group()], text)
-
-
-def normalize_search_text(text: str) -> str:
-    """Text as haystacks and queries compare it: half-width, lower-case, single spaces."""
-    # Chinese punctuation （，；） stays full-width: converting it costs a callback per mark
-    # in every haystack, and nobody searches for a bracket.
-    return " ".join(to_halfwidth(text).lower().split())
-
-
-def query_terms(query: str) -> list[str]:
-    """The whitespace-separated terms of a query, normalised; every one must match."""
-    return normalize_search_text(query).split()
 
 
 def search_haystack(*texts: str) -> str:

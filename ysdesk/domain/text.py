@@ -43,6 +43,18 @@ def to_halfwidth(s: str, *, cjk_punctuation: bool = False) -> str:
     return _FULLWIDTH_RUN_NOT_CJK.sub(_halfwidth_keep_cjk, s)
 
 
+def normalize_search_text(text: str) -> str:
+    """Text as haystacks and queries compare it: half-width, lower-case, single spaces."""
+    # Chinese punctuation （，；） stays full-width: converting it costs a callback per mark
+    # in every haystack, and nobody searches for a bracket.
+    return " ".join(to_halfwidth(text).lower().split())
+
+
+def query_terms(query: str) -> list[str]:
+    """The whitespace-separated terms of a query, normalised; every one must match."""
+    return normalize_search_text(query).split()
+
+
 def _halfwidth_all(match: re.Match[str]) -> str:
     return match.group().translate(_HALFWIDTH_ALL)
 

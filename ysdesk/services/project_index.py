@@ -26,7 +26,7 @@ from operator import contains, itemgetter
 from pathlib import Path
 from typing import TypeVar
 
-from ysdesk.domain.model import OVERDUE_LABEL, ProjectFilter, Role, Status
+from ysdesk.domain.model import OVERDUE_LABEL, ProjectFilter, Role, Status, status_label
 from ysdesk.domain.search import normalize_search_text, query_terms
 from ysdesk.services.progress import Cancelled
 from ysdesk.store import Store
@@ -46,7 +46,6 @@ from ysdesk.store.index_queries import (
 
 _STATUS_WORDS = tuple(s.value for s in STATUS_CODES)
 _DONE = STATUS_CODES.index(Status.DONE)
-_LAGGING = STATUS_CODES.index(Status.LAGGING)
 _STATUS_RANK = {word: i for i, word in enumerate(_STATUS_WORDS)}
 _STATUS_RANK[OVERDUE_LABEL] = len(_STATUS_RANK)
 
@@ -509,11 +508,8 @@ class ProjectIndex:
         return project_id in self._overdue
 
     def display_status(self, project_id: int) -> str:
-        """As Project.display_status: 逾期 when overdue and not 滞后."""
-        status = self._status[project_id]
-        if status != _LAGGING and project_id in self._overdue:
-            return OVERDUE_LABEL
-        return _STATUS_WORDS[status]
+        """The status word a user sees (domain.model.status_label)."""
+        return status_label(STATUS_CODES[self._status[project_id]], project_id in self._overdue)
 
     def name(self, project_id: int) -> str:
         return self._label(project_id)[1]

@@ -47,29 +47,21 @@ from ysdesk.domain.model import (
     now_iso,
     stored_project,
 )
-from ysdesk.domain.text import to_halfwidth
 from ysdesk.domain.validation import (
     PlanNames,
     check_project,
     not_a_number,
     unknown_status,
 )
+from ysdesk.store.filters import OVERDUE_SQL, overdue_args, where_clause
 from ysdesk.store.lock import WriterLock
 from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
 
 ORIGIN_MANUAL = "手工"
-# Overdue as Project.is_overdue says it, for a project row `p`: a deadline before the day,
-# not done. Its arguments are overdue_args(day).
-OVERDUE_SQL = "(p.deadline IS NOT NULL AND p.deadline < ? AND p.status != ?)"
 # The day the kept JSON texts are written for: no deadline lies before it.
 _NEVER_OVERDUE = date.min
 _NOT_OVERDUE, _OVERDUE = '"overdue": false', '"overdue": true'
 _STATUSES = {s.value: s for s in Status}
-
-
-def overdue_args(day: date) -> list[str]:
-    """The arguments of OVERDUE_SQL for `day`."""
-    return [day.isoformat(), Status.DONE.value]
 
 
 _PROJECT_COLUMNS = (
@@ -522,58 +514,11 @@ class Store:
     def years(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT year FROM projects ORDER BY year")]
 
-    def _where(self, filt: ProjectFilter, today: date | None) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        args: list[Any] = []
-        if filt.year is not None:
-            clauses.append("p.year = ?")
-            args.append(filt.year)
-        if filt.task_no is not None:
-            clauses.append("p.task_no = ?")
-            args.append(filt.task_no)
-        if filt.area_no is not None:
-            clauses.append("t.area_no = ?")
-            args.append(filt.area_no)
-        if filt.zone is not None:
-            if filt.zone == "":
-                clauses.append(
-                    "NOT EXISTS (SELECT 1 FROM project_zones pz WHERE pz.project_id = p.id)"
-                )
-            else:
-                clauses.append(
-                    "p.id IN (SELECT pz.project_id FROM project_zones pz"
-                    " JOIN zones z ON z.id = pz.zone_id WHERE z.name = ?)"
-                )
-                args.append(filt.zone)
-        if filt.unit is not None:
-            sql = (
-                "p.id IN (SELECT pu.project_id FROM project_units pu"
-                " JOIN units u ON u.id = pu.unit_id WHERE u.name = ?"
-            )
-            args.append(filt.unit)
-            if filt.role is not None:
-                sql += " AND pu.role = ?"
-                args.append(filt.role.value)
-            clauses.append(sql + ")")
-        if filt.status is not None:
-            clauses.append("p.status = ?")
-            args.append(filt.status.value)
-        if filt.overdue_only:
-            clauses.append(OVERDUE_SQL)
-            args.extend(overdue_args(today or date.today()))
-        for term in to_halfwidth(filt.text).lower().split():
-            clauses.append("instr(p.search_text, ?) > 0")
-            args.append(term)
-        if filt.ids is not None:
-            clauses.append("p.id IN (SELECT value FROM json_each(?))")
-            args.append(json.dumps(list(filt.ids)))
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
-
     def project_ids(
         self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
     ) -> list[int]:
         """Ids of the matching projects in plan order (year, task, sort, id)."""
-        where, args = self._where(filt, today)
+        where, args = where_clause(filt, today)
         sql = (
             "SELECT p.id FROM projects p JOIN tasks t ON t.no = p.task_no"
             f"{where} ORDER BY p.year, p.task_no, p.sort, p.id"
@@ -584,7 +529,7 @@ class Store:
         self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
     ) -> list[Project]:
         """Matching projects with their zones and units: three queries, whatever the count."""
-        where, args = self._where(filt, today)
+        where, args = where_clause(filt, today)
         base = f"FROM projects p JOIN tasks t ON t.no = p.task_no{where}"
         rows = self.conn.execute(
             f"SELECT {_PROJECT_COLUMNS} {base} ORDER BY p.year, p.task_no, p.sort, p.id", args
@@ -670,7 +615,7 @@ class Store:
         Project.json_text writes, read as kept beside the projects (schema._m003_project_json)
         and made here for any not kept yet (a read-only store cannot write them)."""
         today = today or date.today()
-        where, args = self._where(filt, today)
+        where, args = where_clause(filt, today)
         rows = self.conn.execute(
             f"SELECT p.id, j.text, {OVERDUE_SQL} FROM projects p JOIN tasks t ON t.no = p.task_no"
             f" LEFT JOIN project_json j ON j.project_id = p.id{where}"

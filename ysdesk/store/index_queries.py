@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from ysdesk.domain.model import Project, Status
-from ysdesk.store.db import OVERDUE_SQL, Store, connect, overdue_args
+from ysdesk.store.db import Store, connect
+from ysdesk.store.filters import OVERDUE_SQL, overdue_args
 
 # Enough of 进展情况 to sort by it; the table fetches the full text for the rows it shows.
 PROGRESS_HEAD = 24

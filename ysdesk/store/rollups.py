@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ysdesk.domain.model import Status
-from ysdesk.store.db import OVERDUE_SQL, Store, overdue_args
+from ysdesk.store.db import Store
+from ysdesk.store.filters import OVERDUE_SQL, overdue_args
 
 _DONE = Status.DONE.value
 
