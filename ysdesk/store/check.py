@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.model import Status
+from ysdesk.store import kept_json
 from ysdesk.store.db import Store
 
 # The plan's shape (沪科合〔2025〕7号): four areas over tasks 1–5, 6–12, 13–17, 18–23.
@@ -71,7 +72,7 @@ def check(store: Store) -> list[str]:
             mismatched += 1
     if mismatched:
         problems.append(f"有 {mismatched} 个项目的完成日期与完成时限文字不一致。")
-    differing = store.kept_json_differences()
+    differing = kept_json.differences(store)
     if differing:
         problems.append(f"有 {len(differing)} 个项目保存的 JSON 文本与项目数据不一致。")
     return problems

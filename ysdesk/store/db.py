@@ -45,7 +45,6 @@ from ysdesk.domain.model import (
     Zone,
     format_list,
     now_iso,
-    stored_project,
 )
 from ysdesk.domain.validation import (
     PlanNames,
@@ -53,21 +52,13 @@ from ysdesk.domain.validation import (
     not_a_number,
     unknown_status,
 )
-from ysdesk.store.filters import OVERDUE_SQL, overdue_args, where_clause
+from ysdesk.store import kept_json, projects
 from ysdesk.store.lock import WriterLock
 from ysdesk.store.schema import MIGRATIONS, SCHEMA_MAJOR, current_version, encode_version
 
 ORIGIN_MANUAL = "手工"
-# The day the kept JSON texts are written for: no deadline lies before it.
-_NEVER_OVERDUE = date.min
-_NOT_OVERDUE, _OVERDUE = '"overdue": false', '"overdue": true'
-_STATUSES = {s.value: s for s in Status}
 
 
-_PROJECT_COLUMNS = (
-    "p.id, p.year, p.code, p.name, p.task_no, t.area_no, p.goal, p.deadline_text, p.deadline,"
-    " p.status, p.progress, p.note, p.created_at, p.updated_at, p.version, p.origin_id"
-)
 _SCALAR_FIELDS = (
     "year",
     "code",
@@ -266,6 +257,8 @@ class Store:
             if pending:
                 with self.atomic():
                     pass  # writes the JSON texts a migration left to be made
+            if not self.readonly:
+                kept_json.ensure_current(self)
             if self.get_meta("db_id") is None and not self.readonly:
                 import uuid  # once per database: read-only commands need not load it
 
@@ -304,7 +297,7 @@ class Store:
             try:
                 yield
                 if self._depth == 1:
-                    self._write_missing_json()
+                    kept_json.refresh(self)
             finally:
                 self._depth -= 1
 
@@ -518,26 +511,13 @@ class Store:
         self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
     ) -> list[int]:
         """Ids of the matching projects in plan order (year, task, sort, id)."""
-        where, args = where_clause(filt, today)
-        sql = (
-            "SELECT p.id FROM projects p JOIN tasks t ON t.no = p.task_no"
-            f"{where} ORDER BY p.year, p.task_no, p.sort, p.id"
-        )
-        return [r[0] for r in self.conn.execute(sql, args)]
+        return projects.project_ids(self, filt, today)
 
     def list_projects(
         self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
     ) -> list[Project]:
         """Matching projects with their zones and units: three queries, whatever the count."""
-        where, args = where_clause(filt, today)
-        base = f"FROM projects p JOIN tasks t ON t.no = p.task_no{where}"
-        rows = self.conn.execute(
-            f"SELECT {_PROJECT_COLUMNS} {base} ORDER BY p.year, p.task_no, p.sort, p.id", args
-        ).fetchall()
-        if not rows:
-            return []
-        subquery = f"SELECT p.id {base}"
-        return self._assemble(rows, subquery, args)
+        return projects.list_projects(self, filt, today)
 
     def get_projects(self, ids: Sequence[int]) -> dict[int, Project]:
         """Projects by id (for a lazily filled table page)."""
@@ -547,135 +527,12 @@ class Store:
             projects = self.list_projects(ProjectFilter(ids=tuple(ids)))
         return {p.id: p for p in projects if p.id is not None}
 
-    def _assemble(self, rows: list[tuple], subquery: str, args: list[Any]) -> list[Project]:
-        # Link rows carry ids, mapped to names here: joins and name strings per link row
-        # cost more than the dict lookups (measured on 100,000 projects).
-        which, which_args = self._link_filter(rows, subquery, args)
-        zone_names = {z.id: z.name for z in self.zones()}
-        zone_order = {zid: i for i, zid in enumerate(zone_names)}
-        zones: dict[int, list[int]] = {}
-        for pid, zid in self.conn.execute(
-            f"SELECT project_id, zone_id FROM project_zones WHERE {which}", which_args
-        ).fetchall():
-            zones.setdefault(pid, []).append(zid)
-        zone_tuples = {
-            pid: (
-                (zone_names[ids[0]],)
-                if len(ids) == 1
-                else tuple(zone_names[z] for z in sorted(ids, key=zone_order.__getitem__))
-            )
-            for pid, ids in zones.items()
-        }
-        unit_names = dict(self.conn.execute("SELECT id, name FROM units"))
-        leads: dict[int, list[str]] = {}
-        cos: dict[int, list[str]] = {}
-        for pid, uid, lead in self.conn.execute(
-            "SELECT project_id, unit_id, role = 'lead' FROM project_units"
-            f" WHERE {which} ORDER BY project_id, sort",
-            which_args,
-        ).fetchall():
-            (leads if lead else cos).setdefault(pid, []).append(unit_names[uid])
-        # Every field in Project's order (id, year, name, task_no, code, area_no, zones,
-        # lead_units, co_units, goal, deadline_text, deadline, status, progress, note,
-        # created_at, updated_at, version, origin_id, history); tests/store check each one.
-        from_iso = date.fromisoformat
-        zones_of, leads_of, cos_of = zone_tuples.get, leads.get, cos.get
-        return [
-            stored_project(
-                (
-                    r[0],
-                    r[1],
-                    r[3],
-                    r[4],
-                    r[2],
-                    r[5],
-                    zones_of(r[0], ()),
-                    tuple(leads_of(r[0], ())),
-                    tuple(cos_of(r[0], ())),
-                    r[6],
-                    r[7],
-                    from_iso(r[8]) if r[8] else None,
-                    _STATUSES[r[9]],
-                    r[10],
-                    r[11],
-                    r[12],
-                    r[13],
-                    r[14],
-                    r[15],
-                    (),
-                )
-            )
-            for r in rows
-        ]
-
     def project_json(
         self, filt: ProjectFilter = ProjectFilter(), today: date | None = None
     ) -> list[tuple[int, str]]:
-        """(id, JSON text for `today`) of the matching projects in plan order: the texts
-        Project.json_text writes, read as kept beside the projects (schema._m003_project_json)
-        and made here for any not kept yet (a read-only store cannot write them)."""
-        today = today or date.today()
-        where, args = where_clause(filt, today)
-        rows = self.conn.execute(
-            f"SELECT p.id, j.text, {OVERDUE_SQL} FROM projects p JOIN tasks t ON t.no = p.task_no"
-            f" LEFT JOIN project_json j ON j.project_id = p.id{where}"
-            " ORDER BY p.year, p.task_no, p.sort, p.id",
-            [*overdue_args(today), *args],
-        ).fetchall()
-        missing = [r[0] for r in rows if r[1] is None]
-        made = {}
-        if missing:
-            projects = self.list_projects(ProjectFilter(ids=missing))
-            made = {p.id: p.json_text(today) for p in projects}
-        # The kept text says "overdue": false. Outside a string a JSON text has no quote
-        # escaped, and inside one every quote is: the first match is the key's.
-        return [
-            (pid, made[pid] if text is None else text.replace(_NOT_OVERDUE, _OVERDUE, 1))
-            if overdue or text is None
-            else (pid, text)
-            for pid, text, overdue in rows
-        ]
-
-    def _write_missing_json(self) -> None:
-        """Write the JSON text of every project whose text a change emptied (the store's
-        transactions end with this; see schema._m003_project_json)."""
-        missing = [
-            r[0]
-            for r in self.conn.execute("SELECT project_id FROM project_json WHERE text IS NULL")
-        ]
-        if not missing:
-            return
-        projects = self.list_projects(ProjectFilter(ids=missing))
-        self.conn.executemany(
-            "UPDATE project_json SET text = ? WHERE project_id = ?",
-            ((p.json_text(_NEVER_OVERDUE), p.id) for p in projects),
-        )
-
-    def kept_json_differences(self) -> list[int]:
-        """Ids of the projects whose kept JSON text is not what their data says (`check`)."""
-        kept = dict(
-            self.conn.execute("SELECT project_id, text FROM project_json WHERE text IS NOT NULL")
-        )
-        return [
-            p.id  # type: ignore[misc]
-            for p in self.list_projects()
-            if p.id in kept and kept[p.id] != p.json_text(_NEVER_OVERDUE)
-        ]
-
-    @staticmethod
-    def _link_filter(rows: list[tuple], subquery: str, args: list[Any]) -> tuple[str, list[Any]]:
-        """The WHERE clause selecting the zone and unit links of these project rows.
-
-        When their ids fill most of the range they span (a year's projects are added together:
-        an import, a rollover), the range is read in one sequential pass of the links' primary
-        key, several times faster than looking up each id; the links of the few other projects
-        in the range come along unused. Scattered ids are selected one by one.
-        """
-        ids = [r[0] for r in rows]
-        low, high = min(ids), max(ids)
-        if high - low < 2 * len(ids) + 64:
-            return "project_id BETWEEN ? AND ?", [low, high]
-        return f"project_id IN ({subquery})", args
+        """(id, Project.json_text(today)) of the matching projects in plan order, from the
+        texts kept beside them (store.kept_json)."""
+        return kept_json.read(self, filt, today or date.today())
 
     def get_project(self, project_id: int, *, with_history: bool = True) -> Project:
         """One project (with its progress history) or NotFoundError."""

@@ -172,65 +172,11 @@ def _m002_navigation_index(db: sqlite_utils.Database) -> None:
 
 
 def _m003_project_json(db: sqlite_utils.Database) -> None:
-    """Each project's JSON text (DESIGN.md §4, as `list --json` and an import's preview print
-    it), kept beside the project: a return of 10,000 unchanged rows prints 10,000 projects,
-    and building them from their rows and links took several times longer than the rest of
-    its preview.
+    """Each project's JSON text kept beside it, with the triggers that empty it: made by
+    store.kept_json, which makes them anew whenever its code changes them."""
+    from ysdesk.store import kept_json
 
-    The text is written for a day on which no project is overdue ("overdue": false; readers
-    put in the day's value). Triggers empty it (NULL) whenever anything it shows changes:
-    the project's columns, its zone and unit links, the names of its units and zones, the
-    order of the zones, its task's area. The store writes the emptied ones again at the end
-    of each of its transactions (store.project_json); readers make any still empty
-    themselves, so a text is never stale, only missing.
-    """
-    # A project's zone and unit links: a link added, changed or removed empties its text.
-    link_triggers = "".join(
-        f"""
-        CREATE TRIGGER project_json_{link}_added AFTER INSERT ON {table} BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id = NEW.project_id;
-        END;
-        CREATE TRIGGER project_json_{link}_changed AFTER UPDATE ON {table} BEGIN
-            UPDATE project_json SET text = NULL
-                WHERE project_id IN (OLD.project_id, NEW.project_id);
-        END;
-        CREATE TRIGGER project_json_{link}_removed AFTER DELETE ON {table} BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id = OLD.project_id;
-        END;"""
-        for link, table in (("zone", "project_zones"), ("unit", "project_units"))
-    )
-    db.executescript(
-        """
-        CREATE TABLE project_json (
-            project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
-            text TEXT
-        );
-        CREATE INDEX project_json_missing ON project_json(project_id) WHERE text IS NULL;
-        INSERT INTO project_json(project_id) SELECT id FROM projects;
-        CREATE TRIGGER project_json_new AFTER INSERT ON projects BEGIN
-            INSERT OR REPLACE INTO project_json(project_id) VALUES (NEW.id);
-        END;
-        CREATE TRIGGER project_json_project AFTER UPDATE OF
-            id, year, code, name, task_no, goal, deadline_text, deadline, status, progress,
-            note, origin_id, created_at, updated_at, version ON projects
-        BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id IN (OLD.id, NEW.id);
-        END;
-        CREATE TRIGGER project_json_unit_renamed AFTER UPDATE OF id, name ON units BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id IN
-                (SELECT project_id FROM project_units WHERE unit_id IN (OLD.id, NEW.id));
-        END;
-        CREATE TRIGGER project_json_zone_renamed AFTER UPDATE OF id, name, sort ON zones BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id IN
-                (SELECT project_id FROM project_zones WHERE zone_id IN (OLD.id, NEW.id));
-        END;
-        CREATE TRIGGER project_json_task_moved AFTER UPDATE OF no, area_no ON tasks BEGIN
-            UPDATE project_json SET text = NULL WHERE project_id IN
-                (SELECT id FROM projects WHERE task_no IN (OLD.no, NEW.no));
-        END;
-        """
-        + link_triggers
-    )
+    kept_json.install(db.conn)
 
 
 # A version-4 UUID made by SQLite (the projects' global ids).

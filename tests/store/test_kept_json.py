@@ -1,4 +1,5 @@
-"""The JSON texts kept beside the projects: never stale, written at the end of each write."""
+"""The JSON texts kept beside the projects: never stale, written at the end of each write,
+made anew when the code that makes them changes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ysdesk.domain.model import Project, ProjectFilter, Status
-from ysdesk.store import Store
+from ysdesk.domain.model import UNDATED, Project, ProjectFilter, Status
+from ysdesk.store import Store, kept_json
+from ysdesk.store.projects import COLUMNS
 from ysdesk.store.schema import MIGRATIONS, encode_version
 
 TODAY = date(2026, 11, 27)
@@ -28,7 +30,7 @@ def assert_all_kept_and_right(store: Store) -> None:
     projects = store.list_projects()
     assert set(texts) == {p.id for p in projects}
     for p in projects:
-        assert texts[p.id] == p.json_text(date.min), p.name
+        assert texts[p.id] == p.json_text(UNDATED), p.name
     assert store.project_json(today=TODAY) == fresh_texts(store)
 
 
@@ -178,3 +180,45 @@ def test_check_reports_a_kept_text_that_differs(sample_store: Store) -> None:
         " WHERE project_id = (SELECT min(project_id) FROM project_json)"
     )
     assert check(sample_store) == ["有 1 个项目保存的 JSON 文本与项目数据不一致。"]
+
+
+def test_a_change_to_any_column_a_project_is_read_from_empties_its_text(
+    sample_store: Store,
+) -> None:
+    conn = sample_store.conn
+    pid = sample_store.project_ids()[0]
+    for column in COLUMNS:
+        assert kept(sample_store)[pid] is not None
+        conn.execute(f"UPDATE projects SET {column} = {column} WHERE id = ?", (pid,))
+        assert kept(sample_store)[pid] is None, column
+        conn.rollback()
+    # Its place in the task's list is not in its JSON.
+    conn.execute("UPDATE projects SET sort = sort + 1 WHERE id = ?", (pid,))
+    assert kept(sample_store)[pid] is not None
+
+
+def test_texts_of_another_format_are_not_read_and_made_anew_when_opened(sample_db: Path) -> None:
+    """As if the database had been written by a version whose Project.to_json said less."""
+    conn = sqlite3.connect(sample_db)
+    conn.execute("UPDATE project_json SET text = replace(text, ', \"note\": \"\"', '')")
+    conn.execute("UPDATE meta SET value = 'older' WHERE key = 'project_json_format'")
+    conn.execute("DROP TRIGGER project_json_project")
+    conn.commit()
+    conn.close()
+    with Store.open(sample_db, readonly=True) as store:
+        assert store.project_json(today=TODAY) == fresh_texts(store)
+        assert kept_json.differences(store) == []  # not read, so not wrong
+    with Store.open(sample_db) as store:
+        assert kept_json.is_current(store.conn)
+        triggers = store.conn.execute(
+            "SELECT count(*) FROM sqlite_master"
+            " WHERE type = 'trigger' AND name LIKE 'project_json%'"
+        ).fetchone()[0]
+        assert triggers == len(kept_json.DDL) - 2  # all but the table and its index
+        assert_all_kept_and_right(store)
+        assert kept_json.differences(store) == []
+    # Opening it again changes nothing.
+    with Store.open(sample_db) as store:
+        before = kept(store)
+        kept_json.ensure_current(store)
+        assert kept(store) == before
