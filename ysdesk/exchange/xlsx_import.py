@@ -43,7 +43,7 @@ from ysdesk.exchange.roundtrip import (
     read_roundtrip,
     row_hash,
 )
-from ysdesk.exchange.sheets import Cell, SheetGrid
+from ysdesk.exchange.sheets import HIDDEN_SHEET, Cell, SheetGrid
 
 _NAME_HEADERS = frozenset(FIELD_ALIASES["name"])
 _NAME_HEADER_STARTS = frozenset(alias[0] for alias in _NAME_HEADERS)
@@ -133,6 +133,7 @@ class ParsedSheet:
     as_of: date | None = None
     messages: list[str] = field(default_factory=list)
     reading: Reading | None = None  # how each column was read
+    sheets: list[str] = field(default_factory=list)  # the workbook's sheets, by name
 
     @property
     def kind(self) -> str:
@@ -351,6 +352,7 @@ def parse_workbook(
         rows=[],
         roundtrip=roundtrip,
         reading=header,
+        sheets=[g.name for g in grids if g.name != HIDDEN_SHEET],
     )
     _read_preamble(sheet, rows[: header.first])
     sheet.messages.extend(header.messages)

@@ -40,7 +40,13 @@ from ysdesk.domain.model import (
 )
 from ysdesk.domain.text import remove_spaces
 from ysdesk.domain.units import UnitResolver
-from ysdesk.exchange.columns import ColumnReading, ReadOptions
+from ysdesk.exchange.columns import (
+    FIELD_NAMES,
+    FIELD_TITLES,
+    ColumnReading,
+    ColumnsError,
+    ReadOptions,
+)
 from ysdesk.exchange.roundtrip import (
     BASE_FIELDS,
     UNIT_SHEET_FIELDS,
@@ -194,6 +200,8 @@ class ImportPreview:
     signature: str = ""
     headers: tuple[str, ...] = ()
     learned: dict[str, str] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)  # the workbook's sheets, by name
+    header_row: int | None = None  # the first header row, 1-based
 
     def counts(self) -> dict[str, int]:
         counts = {"rows": len(self.rows), **dict.fromkeys(ACTIONS, 0)}
@@ -430,6 +438,8 @@ def _build_preview(
         preview.signature = reading.signature
         preview.headers = reading.headers
         preview.learned = reading.learned()
+        preview.header_row = reading.first + 1
+    preview.sheets = list(parsed.sheets)
     trip = parsed.roundtrip
     bases: dict[int, Base] = {}
     trust_ids = False
@@ -495,6 +505,23 @@ def _build_preview(
     if new_units:
         preview.messages.append(f"将新建单位：{format_list(new_units)}。")
     return preview
+
+
+def unread_preview(path: Path | str, error: ColumnsError, year: int) -> ImportPreview:
+    """A preview without rows for a sheet whose columns (or sheet) the user must name first:
+    the window shows the columns as read, and the sentence, so that the user can pick."""
+    return ImportPreview(
+        file_name=Path(path).name,
+        file_hash="",
+        sheet=error.sheet,
+        year=year,
+        unit="",
+        rows=[],
+        messages=[error.problem],
+        columns=list(error.report),
+        sheets=list(error.sheets),
+        header_row=error.header_row,
+    )
 
 
 def preview_file(
@@ -1110,6 +1137,10 @@ def selected_conflicts(preview: ImportPreview) -> Iterable[tuple[int, str]]:
 __all__: Sequence[str] = [
     "ACTIONS",
     "ACTION_LABELS",
+    "FIELD_NAMES",
+    "FIELD_TITLES",
+    "ColumnReading",
+    "ColumnsError",
     "ImportChoices",
     "ImportPreview",
     "ImportReceipt",
@@ -1120,4 +1151,5 @@ __all__: Sequence[str] = [
     "preview_file",
     "preview_started",
     "revert_import",
+    "unread_preview",
 ]

@@ -7,18 +7,26 @@ undoable step.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ysdesk.domain.errors import UserError
+from ysdesk.services.column_mappings import field_maps, reading_options
 from ysdesk.services.exporter import KIND_TITLES, prepare_export, unit_sheet_name
 from ysdesk.services.importer import (
+    ColumnsError,
     ImportPreview,
     build_preview,
     parse_file,
     plan_info,
     preview_in_worker,
+    unread_preview,
 )
+from ysdesk.services.progress import Progress
+from ysdesk.store import Store
+from ysdesk.ui.column_strip import ReadRequest
 from ysdesk.ui.exchange_preview import ImportPreviewDialog
 from ysdesk.ui.prompts import save_path
 
@@ -97,30 +105,69 @@ class ExchangeActions:
             if not path:
                 return
         self.ctx.settings.setValue(LAST_FOLDER, str(Path(path).parent))
-        plan = plan_info(self.ctx.store)
-        db_path, year = self.ctx.store.path, self._year()
-        if db_path is None:  # an in-memory database has no second connection: compare here
-            self.window.run_task(
-                "读取表格",
-                lambda progress: parse_file(path, plan, progress=progress),
-                lambda parsed: self._show_preview(
-                    build_preview(self.ctx.store, parsed, default_year=year)
-                ),
-            )
-            return
+        reader = SheetReader(self.ctx.store, path, self._year())
         self.window.run_task(
             "读取表格",
-            lambda progress: preview_in_worker(
-                db_path, path, plan, default_year=year, progress=progress
-            ),
-            self._show_preview,
+            reader.work(ReadRequest()),
+            lambda result: self._show_preview(reader.finish(result), reader),
+            lambda exc: self._refused(exc, reader),
         )
 
-    def _show_preview(self, preview: ImportPreview) -> None:
+    def _refused(self, exc: BaseException, reader: SheetReader) -> None:
+        """A sheet whose columns or sheet the user must name opens with the strip to do it."""
+        if isinstance(exc, ColumnsError):
+            self._show_preview(reader.unread(exc), reader)
+        elif isinstance(exc, UserError):
+            self.ctx.prompts.error("读取表格", exc.message)
+        else:  # a bug: the application's excepthook logs it and tells the user
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    def _show_preview(self, preview: ImportPreview, reader: SheetReader | None = None) -> None:
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = ImportPreviewDialog(self.ctx, preview, self.window)
+        self.dialog = ImportPreviewDialog(self.ctx, preview, self.window, reader=reader)
         self.dialog.open()
+
+
+class SheetReader:
+    """How one returned file is read into a preview for a ReadRequest (the columns, sheet and
+    header row the user picked): the work for a worker, then what the main thread adds."""
+
+    def __init__(self, store: Store, path: str, year: int) -> None:
+        self.store = store
+        self.path = path
+        self.year = year
+        self.plan = plan_info(store)
+
+    def work(self, request: ReadRequest) -> Callable[[Progress], Any]:
+        """What the worker does: read, parse and compare through a connection of its own."""
+        maps = field_maps(request.maps)
+        db_path, plan, path, year = self.store.path, self.plan, self.path, self.year
+        if db_path is None:  # an in-memory database has no second connection: compare here
+            options = reading_options(
+                self.store, maps=maps, sheet=request.sheet, header_row=request.header_row
+            )
+            return lambda progress: parse_file(path, plan, progress=progress, options=options)
+        return lambda progress: preview_in_worker(
+            db_path,
+            path,
+            plan,
+            default_year=year,
+            progress=progress,
+            maps=maps,
+            sheet=request.sheet,
+            header_row=request.header_row,
+        )
+
+    def finish(self, result: Any) -> ImportPreview:
+        """The preview of what the worker returned (compared here for an in-memory store)."""
+        if isinstance(result, ImportPreview):
+            return result
+        return build_preview(self.store, result, default_year=self.year)
+
+    def unread(self, error: ColumnsError) -> ImportPreview:
+        """A preview without rows that shows the columns as read and what is missing."""
+        return unread_preview(self.path, error, self.year)
 
 
 def install(window: Any) -> None:
@@ -137,4 +184,4 @@ def install(window: Any) -> None:
         action.triggered.connect(lambda _checked=False, k=kind: actions.export(k))
 
 
-__all__ = ["ExchangeActions", "install", "unit_sheet_name"]
+__all__ = ["ExchangeActions", "SheetReader", "install", "unit_sheet_name"]

@@ -6,6 +6,7 @@ applying pushes one ImportCommand, so 撤销 puts the whole import back.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from PySide6.QtCore import (
@@ -39,6 +40,7 @@ from ysdesk.services.importer import (
     ERROR,
     NEW,
     UPDATE,
+    ColumnsError,
     FieldChange,
     ImportChoices,
     ImportPreview,
@@ -48,8 +50,9 @@ from ysdesk.services.importer import (
     describe_value,
     revert_import,
 )
-from ysdesk.services.progress import Progress
+from ysdesk.services.progress import NullProgress, Progress
 from ysdesk.store import Store
+from ysdesk.ui.column_strip import ColumnStrip, ReadRequest
 from ysdesk.ui.context import AppContext, Change
 from ysdesk.ui.row_model import RowTableModel
 from ysdesk.ui.style import fit_size
@@ -102,6 +105,11 @@ class PreviewRowsModel(RowTableModel):
         super().__init__(parent)
         self._rows = list(preview.rows)
         self._selection = selection
+
+    def set_preview(self, preview: ImportPreview, selection: Selection) -> None:
+        """Show another preview of the same file (read again with other columns)."""
+        self._selection = selection
+        self.set_rows(preview.rows)
 
     def preview_row(self, row: int) -> PreviewRow:
         return self.row_item(row)
@@ -196,6 +204,10 @@ class ChangesModel(RowTableModel):
         super().__init__(parent)
         self._selection = selection
         self._row: PreviewRow | None = None
+
+    def set_selection(self, selection: Selection) -> None:
+        """The choices of another preview (read again with other columns)."""
+        self._selection = selection
 
     def set_row(self, row: PreviewRow | None) -> None:
         self._row = row
@@ -335,28 +347,37 @@ class ImportCommand(QUndoCommand):
 
 
 class ImportPreviewDialog(QDialog):
-    """Rows of the sheet with what each would do; tick, filter, and apply."""
+    """Rows of the sheet with what each would do; tick, filter, and apply. Above the rows,
+    how each column was read: changing it re-reads the sheet (in the window's worker)."""
 
     applied = Signal(object)  # the ImportReceipt
+    reread_done = Signal()  # a re-read ended (its preview shown, or its refusal said)
 
-    def __init__(self, ctx: AppContext, preview: ImportPreview, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: AppContext,
+        preview: ImportPreview,
+        parent: QWidget | None = None,
+        *,
+        reader: Any = None,
+    ):
+        """`reader`: how to read the file again for a ReadRequest (ui.exchange_actions'
+        SheetReader); without one the strip only shows how the columns were read."""
         super().__init__(parent)
         self.ctx = ctx
+        self.reader = reader
         self.preview = preview
         self.selection = Selection(preview)
         self.setWindowTitle(f"导入预览 — {preview.file_name}")
         fit_size(self, 1280, 760)
 
-        counts = preview.counts()
-        unit = f"，限“{preview.unit}”牵头的项目" if preview.unit else ""
-        head = QLabel(
-            f"<b>{preview.file_name}</b>（工作表“{preview.sheet}”，{preview.year} 年度{unit}）　"
-            + "　".join(f"{ACTION_LABELS[a]} {counts[a]}" for a in ACTIONS)
-        )
-        notes = QLabel("\n".join(preview.messages))
-        notes.setWordWrap(True)
-        notes.setVisible(bool(preview.messages))
-        notes.setStyleSheet("color: #92400e;")
+        self.head = QLabel()
+        self.strip = ColumnStrip()
+        self.strip.setEnabled(reader is not None)
+        self.strip.reread.connect(self.reread)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #92400e;")
 
         self.model = PreviewRowsModel(preview, self.selection, self)
         self.proxy = ActionFilter(self)
@@ -384,11 +405,8 @@ class ImportPreviewDialog(QDialog):
         self.changes_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
 
         self.filter = QComboBox()
-        self.filter.addItem("全部", "")
-        for action in ACTIONS:
-            self.filter.addItem(f"{ACTION_LABELS[action]}（{counts[action]}）", action)
         self.filter.currentIndexChanged.connect(
-            lambda: self.proxy.set_action(self.filter.currentData())
+            lambda: self.proxy.set_action(self.filter.currentData() or "")
         )
         select_all = QPushButton("全选")
         select_all.clicked.connect(lambda: self.model.set_all(True))
@@ -423,17 +441,100 @@ class ImportPreviewDialog(QDialog):
         splitter.setSizes([520, 200])
 
         layout = QVBoxLayout(self)
-        layout.addWidget(head)
-        layout.addWidget(notes)
+        layout.addWidget(self.head)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.notes)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
 
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.ticked_changed.connect(self._update_summary)
-        self._update_summary()
+        self._show(preview)
         if ctx.readonly:
             self.apply_button.setEnabled(False)
             self.apply_button.setToolTip("数据库以只读方式打开，不能导入。")
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.table.setFocus()  # not the strip's header-row box: typing there re-reads
+
+    def _show(self, preview: ImportPreview) -> None:
+        """Show a preview: the first one, or the one a re-read made."""
+        self.preview = preview
+        self.selection = Selection(preview)
+        counts = preview.counts()
+        unit = f"，限“{preview.unit}”牵头的项目" if preview.unit else ""
+        sheet = f"工作表“{preview.sheet}”，" if preview.sheet else ""
+        self.head.setText(
+            f"<b>{preview.file_name}</b>（{sheet}{preview.year} 年度{unit}）　"
+            + "　".join(f"{ACTION_LABELS[a]} {counts[a]}" for a in ACTIONS)
+        )
+        self.strip.show_reading(
+            preview.columns,
+            sheets=preview.sheets,
+            sheet=preview.sheet,
+            header_row=preview.header_row,
+        )
+        messages = list(preview.messages)
+        if not preview.rows and self.reader is not None:
+            messages.append(
+                "请在上方为各列选择对应的字段"
+                + ("，或选择工作表" if len(preview.sheets) > 1 else "")
+                + "，预览随之重新读取。"
+            )
+        self.notes.setText("\n".join(messages))
+        self.notes.setVisible(bool(messages))
+        self.model.set_preview(preview, self.selection)
+        self.changes.set_selection(self.selection)
+        self.changes.set_row(None)
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.addItem("全部", "")
+        for action in ACTIONS:
+            self.filter.addItem(f"{ACTION_LABELS[action]}（{counts[action]}）", action)
+        self.filter.blockSignals(False)
+        self.proxy.set_action("")
+        self._update_summary()
+
+    # ------------------------------------------------------------------ re-reading
+    def reread(self, request: ReadRequest) -> None:
+        """Read the sheet again as the strip now asks (in the worker, with progress)."""
+        if self.reader is None:
+            return
+        try:
+            work = self.reader.work(request)
+        except UserError as exc:  # a field picked twice: said before anything is read
+            self._reread_failed(exc)
+            return
+        self.strip.setEnabled(False)
+        self.apply_button.setEnabled(False)
+        if self.ctx.tasks is None:
+            try:
+                result = work(NullProgress())
+            except UserError as exc:
+                self._reread_failed(exc)
+                return
+            self._reread(result)
+            return
+        self.ctx.tasks.run("重新读取表格", work, self._reread, self._reread_failed, self)
+
+    def _reread(self, result: Any) -> None:
+        self.strip.setEnabled(True)
+        self._show(self.reader.finish(result))
+        self.reread_done.emit()
+
+    def _reread_failed(self, exc: BaseException) -> None:
+        self.strip.setEnabled(True)
+        if isinstance(exc, ColumnsError):
+            self._show(self.reader.unread(exc))
+        elif isinstance(exc, UserError):
+            self._update_summary()
+            if exc.message != CANCELLED:
+                self.ctx.prompts.error("重新读取表格", exc.message)
+        else:  # a bug: the application's excepthook logs it and tells the user
+            self._update_summary()
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        self.reread_done.emit()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
