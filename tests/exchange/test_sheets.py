@@ -706,3 +706,13 @@ def test_screening_piece_by_piece_agrees_with_screening_whole(xml: bytes, piece:
         # without sheet data that looks like an unusual one) is left to the whole path.
         assert not declared
         assert not compact or b"sheetData" not in xml
+
+
+def test_a_central_directory_asking_for_a_newer_zip_version_is_refused(tmp_path: Path) -> None:
+    data = bytearray(_workbook(tmp_path / "ok.xlsx").read_bytes())
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6] = 64  # "version needed to extract": 6.4, which zipfile does not implement
+    path = tmp_path / "newer.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(BadFileError, match="已损坏或不完整"):
+        read_workbook(path)

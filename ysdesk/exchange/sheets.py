@@ -282,7 +282,14 @@ def _screen_zip(data: bytes, name: str) -> tuple[bytes, dict[str, list[str]]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a damaged "version needed to extract" (zip file version 6.4)
+    ):
         raise BadFileError(f"文件“{name}”已损坏或不完整，无法读取。") from None
     if len(members) > MAX_ZIP_MEMBERS:
         raise BadFileError(f"文件“{name}”包含的部件过多（{len(members)} 个），疑似异常文件。")
