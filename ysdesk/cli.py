@@ -167,8 +167,15 @@ def build_parser() -> ChineseArgumentParser:
         prog="ysdesk",
         description="杨“数”浦新质秀带创新区项目清单工作台。不带命令时打开窗口。",
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--db", metavar="PATH", help="数据库文件（默认 $YSDESK_DB 或用户数据文件夹）"
+    )
+    where.add_argument(
+        "--sample",
+        dest="open_sample",
+        action="store_true",
+        help="改用示例清单（单独的数据库文件，首次使用时创建），不动本办的清单",
     )
     parser.add_argument(
         "--today", metavar="YYYY-MM-DD", type=_parse_date, help="判断逾期所用的日期（默认今天）"
@@ -1026,6 +1033,14 @@ def _ignore_unraisable(unraisable: Any) -> None:
     pass
 
 
+def _ensure_sample(path: Path) -> None:
+    """--sample: the sample list's own database, made on its first use."""
+    if not path.exists():
+        from ysdesk.services.workspace import open_sample
+
+        open_sample(path).close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: no command opens the window; a command runs headless."""
     _utf8_streams()
@@ -1035,15 +1050,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
-    from ysdesk.services.locations import default_db_path
+    from ysdesk.services.locations import default_db_path, sample_db_path
 
-    db_path = Path(args.db).expanduser() if args.db else default_db_path()
+    if args.open_sample:
+        db_path = sample_db_path()
+    else:
+        db_path = Path(args.db).expanduser() if args.db else default_db_path()
     ctx = Context(db_path=db_path, today=args.today or date.today())
     try:
+        if args.open_sample and args.command != "init":
+            _ensure_sample(db_path)
         if args.command is None:
             from ysdesk.ui.app import run_app
 
-            return run_app(db_path if args.db else None)
+            return run_app(db_path if args.db or args.open_sample else None)
         return _run_command(args, ctx)
     except UserError as exc:
         print(exc.message, file=sys.stderr)

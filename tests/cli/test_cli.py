@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -169,12 +170,37 @@ def test_init_refuses_existing_then_force_backs_up(sample_db: Path) -> None:
     assert listed == []
 
 
-def test_first_start_creates_the_sample_database(
+def test_first_start_creates_the_plan_without_projects(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     db = tmp_path / "first.db"
-    projects = run_json(capsys, "--db", str(db), "list", "--json")
-    assert len(projects) >= 60
+    assert run_json(capsys, "--db", str(db), "list", "--json") == []
+    units = run_json(capsys, "--db", str(db), "units", "--json")
+    bundled = json.loads((ROOT / "sample_data" / "units.json").read_text("utf-8"))
+    assert [u["name"] for u in units] == [u["name"] for u in bundled]
+    assert main(["--db", str(db), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "23 项重点任务，4 个功能区" in out and "，0 个项目" in out
+
+
+def test_sample_option_opens_the_sample_list_in_its_own_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    office = tmp_path / "xdg" / "ysdesk" / "ysdesk.db"
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    env.pop("YSDESK_DB", None)
+    result = run("--sample", "list", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 86
+    assert (office.parent / "示例清单.db").exists()
+    assert not office.exists()  # the office's list is neither made nor touched
+    result = run("list", "--json", env=env)
+    assert json.loads(result.stdout) == []
+    # Opened again, the sample is not loaded a second time.
+    result = run("--sample", "list", "--json", env=env)
+    assert len(json.loads(result.stdout)) == 86
+    refused = run("--sample", "--db", str(tmp_path / "x.db"), "list", env=env)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
 
 
 def test_default_location_is_per_user(

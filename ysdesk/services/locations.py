@@ -12,6 +12,8 @@ from pathlib import Path
 
 ENV_DB = "YSDESK_DB"
 DB_NAME = "ysdesk.db"
+# The sample list's own file, beside the office's: opening the sample never touches the list.
+SAMPLE_DB_NAME = "示例清单.db"
 
 
 def user_data_dir() -> Path:
@@ -31,3 +33,8 @@ def default_db_path() -> Path:
     if env:
         return Path(env).expanduser()
     return user_data_dir() / DB_NAME
+
+
+def sample_db_path() -> Path:
+    """The sample list's database in the per-user data folder (never $YSDESK_DB)."""
+    return user_data_dir() / SAMPLE_DB_NAME

@@ -14,6 +14,7 @@ from ysdesk.domain.model import ProgressEntry, Project, Status
 # Re-exported: the window and older callers import them from here.
 from ysdesk.services.locations import DB_NAME as DB_NAME
 from ysdesk.services.locations import ENV_DB, default_db_path
+from ysdesk.services.locations import sample_db_path as sample_db_path
 from ysdesk.services.locations import user_data_dir as user_data_dir
 from ysdesk.store import Store
 from ysdesk.store.backup import copy_file_backup
@@ -112,16 +113,37 @@ def init_database(path: Path, *, sample: bool = False, force: bool = False) -> S
 
 
 def open_or_create(path: Path, *, readonly: bool = False) -> Store:
-    """Open the database, creating it with the plan and the sample list on first start."""
+    """Open the database; on first start create it with the plan only (no projects).
+
+    An office begins its own list: the sample list never enters it unasked (it has a file
+    of its own, `open_sample`).
+    """
     path = Path(path)
     if not path.exists():
         if path == default_db_path() and ENV_DB not in os.environ:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise UserError(f"无法创建数据文件夹：{exc.strerror or exc}。") from None
+            _make_data_folder(path.parent)
+        store = init_database(path)
+        if not readonly:
+            return store
+        store.close()
+    return Store.open(path, readonly=readonly)
+
+
+def open_sample(path: Path | None = None, *, readonly: bool = False) -> Store:
+    """Open the sample list's own database, creating it with the sample list if missing."""
+    path = Path(path) if path is not None else sample_db_path()
+    if not path.exists():
+        if path == sample_db_path():
+            _make_data_folder(path.parent)
         store = init_database(path, sample=True)
         if not readonly:
             return store
         store.close()
     return Store.open(path, readonly=readonly)
+
+
+def _make_data_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"无法创建数据文件夹：{exc.strerror or exc}。") from None

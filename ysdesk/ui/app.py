@@ -16,6 +16,7 @@ from ysdesk.services.workspace import (
     default_db_path,
     init_database,
     open_or_create,
+    sample_db_path,
     user_data_dir,
 )
 from ysdesk.store import Store
@@ -85,7 +86,7 @@ def open_at_start(path: Path, prompts: Prompts) -> Store | None:
 
     A file that cannot be opened (damaged, emptied, not a ysdesk database, from a newer
     version) does not end the program: the user may restore one of its backups, open another
-    database or start a new one with the sample list; whatever was there is kept first.
+    database or start a new one (the plan, no projects); whatever was there is kept first.
     """
     while True:
         try:
@@ -109,7 +110,7 @@ def open_at_start(path: Path, prompts: Prompts) -> Store | None:
             "无法打开数据库",
             f"{problem.message}\n{path}\n"
             + ("可以用它的自动备份恢复（当前文件会先原样保存），" if backups else "")
-            + "可以打开其他数据库，或新建一个含示例清单的数据库。",
+            + "可以打开其他数据库，或新建一个数据库（含方案，不含项目）。",
             choices,
         )
         if choice is None:
@@ -125,15 +126,26 @@ def open_at_start(path: Path, prompts: Prompts) -> Store | None:
                 if chosen:
                     path = Path(chosen)
             elif choice == "new":
-                chosen = prompts.save_file(
-                    "新建数据库（含示例清单）", str(path), DB_FILTER, default_suffix="db"
-                )
+                chosen = prompts.save_file("新建数据库", str(path), DB_FILTER, default_suffix="db")
                 if chosen:
                     # The file dialog asked before replacing; a replaced file is backed up.
                     target = Path(chosen)
-                    return init_database(target, sample=True, force=target.exists())
+                    return init_database(target, force=target.exists())
         except UserError as exc:
             prompts.error("无法打开数据库", exc.message)
+
+
+def start_path(db_path: Path | None, settings: QSettings) -> Path:
+    """The database a start opens: the one asked for, else the last one, else the default."""
+    if db_path is not None:
+        return db_path
+    path = Path(str(settings.value("last_db", "") or default_db_path()))
+    if not path.exists() and path != default_db_path():
+        return default_db_path()  # the last database was moved away
+    if path == sample_db_path():
+        # The sample was a look, not the office's work: a plain start opens the office's list.
+        return default_db_path()
+    return path
 
 
 def run_app(db_path: Path | None) -> int:
@@ -141,10 +153,7 @@ def run_app(db_path: Path | None) -> int:
     app = make_application()
     sys.excepthook = _excepthook
     settings = QSettings()
-    path = db_path or Path(str(settings.value("last_db", "") or default_db_path()))
-    if db_path is None and not path.exists() and path != default_db_path():
-        path = default_db_path()  # the last database was moved away
-    store = open_at_start(path, Prompts())
+    store = open_at_start(start_path(db_path, settings), Prompts())
     if store is None:
         return 2
     ctx = AppContext(store=store, settings=settings)

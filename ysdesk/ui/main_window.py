@@ -33,6 +33,7 @@ from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.project_table import ProjectTable
 from ysdesk.ui.style import icon
 from ysdesk.ui.tasks import Task, TaskRunner
+from ysdesk.ui.welcome import ProjectsPage
 
 MENUS = (
     ("file", "文件(&F)"),
@@ -104,7 +105,9 @@ class MainWindow(QMainWindow):
         )
         self._build_menus()
         self._build_toolbar()
-        self.add_view(PROJECTS_VIEW, "项目清单", self.table)
+        # The table, or the welcome pane in its place while the database has no project.
+        self.projects_page = ProjectsPage(ctx, self.table)
+        self.add_view(PROJECTS_VIEW, "项目清单", self.projects_page)
         self.db_label = QLabel()
         self.statusBar().addPermanentWidget(self.db_label)
         self._wire()
