@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ysdesk import __version__
 from ysdesk.domain.errors import UserError
 
 if TYPE_CHECKING:
@@ -176,6 +177,9 @@ def build_parser() -> ChineseArgumentParser:
         dest="open_sample",
         action="store_true",
         help="改用示例清单（单独的数据库文件，首次使用时创建），不动本办的清单",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"ysdesk {__version__}", help="显示版本号并退出"
     )
     parser.add_argument(
         "--today", metavar="YYYY-MM-DD", type=_parse_date, help="判断逾期所用的日期（默认今天）"

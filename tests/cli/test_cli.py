@@ -203,6 +203,14 @@ def test_sample_option_opens_the_sample_list_in_its_own_file(
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
 
 
+def test_version_option_prints_the_version() -> None:
+    from ysdesk import __version__
+
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"ysdesk {__version__}"
+
+
 def test_default_location_is_per_user(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
