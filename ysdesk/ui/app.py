@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -28,9 +30,48 @@ from ysdesk.ui.main_window import MainWindow
 from ysdesk.ui.prompts import Prompts
 from ysdesk.ui.style import apply_style
 
+# Qt's xcb platform plugin aborts the process ("could not load the Qt platform plugin") when
+# one of these is missing; the Debian package that brings each (the .deb depends on them).
+XCB_LIBRARIES = (
+    ("libxcb-cursor.so.0", "libxcb-cursor0"),
+    ("libxcb-icccm.so.4", "libxcb-icccm4"),
+    ("libxcb-keysyms.so.1", "libxcb-keysyms1"),
+    ("libxcb-image.so.0", "libxcb-image0"),
+    ("libxcb-render-util.so.0", "libxcb-render-util0"),
+    ("libxkbcommon-x11.so.0", "libxkbcommon-x11-0"),
+)
+
 ORGANIZATION = "ysdesk"
 APPLICATION = "ysdesk"
 DEFAULT_SIZE = (1440, 900)
+
+
+def missing_xcb_packages() -> list[str]:
+    """The Debian packages Qt's xcb plugin needs that this Linux system lacks (else [])."""
+    if not sys.platform.startswith("linux"):
+        return []
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return []  # offscreen, wayland …: the xcb plugin is not loaded
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
+        return []  # Qt tries Wayland first; it says itself if neither works
+    missing = []
+    for soname, package in XCB_LIBRARIES:
+        try:
+            ctypes.CDLL(soname)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
+def check_platform() -> None:
+    """Refuse in one sentence, before Qt aborts, when the window's system libraries lack."""
+    missing = missing_xcb_packages()
+    if missing:
+        raise UserError(
+            "无法打开窗口：缺少 Qt 显示窗口所需的系统库，请先安装："
+            f"sudo apt install {' '.join(missing)}。"
+        )
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -150,6 +191,7 @@ def start_path(db_path: Path | None, settings: QSettings) -> Path:
 
 def run_app(db_path: Path | None) -> int:
     """Open the window on `db_path`, the last database, or the default one."""
+    check_platform()
     app = make_application()
     sys.excepthook = _excepthook
     settings = QSettings()
