@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from ysdesk.domain.model import Project, ProjectFilter
 from ysdesk.services.locations import default_db_path, sample_db_path, user_data_dir
 from ysdesk.services.workspace import open_or_create, open_sample
 from ysdesk.store import Store
+from ysdesk.store import db as db_module
+from ysdesk.store.backup import backups_of
+from ysdesk.store.schema import MIGRATIONS, encode_version
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,3 +90,40 @@ def test_the_sample_file_ignores_the_database_environment_variable(
     monkeypatch.setenv("YSDESK_DB", str(tmp_path / "office.db"))
     assert default_db_path() == tmp_path / "office.db"
     assert sample_db_path() == user_data_dir() / "示例清单.db"
+
+
+def test_an_upgrade_keeps_the_list_and_backs_it_up_before_migrating(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a newer package does on its first start: the user's file, migrated, backed up."""
+    path = default_db_path()
+    older = encode_version(len(MIGRATIONS) - 1)
+    with monkeypatch.context() as old_version:
+        # The file as the version before the last migration made and left it.
+        old_version.setattr(db_module, "MIGRATIONS", MIGRATIONS[:-1])
+        store = open_or_create(path)
+        try:
+            assert store.schema_version == older
+            store.insert_project(
+                Project(
+                    id=None,
+                    year=2026,
+                    name="国际技术转移中心建设",
+                    task_no=5,
+                    lead_units=("区科委",),
+                )
+            )
+        finally:
+            store.close()
+    assert backups_of(path) == []
+    store = open_or_create(path)
+    try:
+        assert store.schema_version == encode_version(len(MIGRATIONS))
+        assert [p.name for p in store.list_projects(ProjectFilter())] == ["国际技术转移中心建设"]
+    finally:
+        store.close()
+    (backup,) = backups_of(path)
+    assert "升级前" in backup.name
+    with sqlite3.connect(backup) as old:
+        assert old.execute("PRAGMA user_version").fetchone()[0] == older
+        assert old.execute("SELECT name FROM projects").fetchall() == [("国际技术转移中心建设",)]
