@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import ctypes
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +65,20 @@ def test_other_platforms_need_no_xcb(on_x11, platform: str) -> None:
     on_x11.setenv("QT_QPA_PLATFORM", platform)
     on_x11.setattr(app.ctypes, "CDLL", fake_cdll({name for name, _ in app.XCB_LIBRARIES}))
     assert app.missing_xcb_packages() == []
+
+
+def test_the_startup_probe_writes_the_first_paint_and_quits(tmp_path, sample_db) -> None:
+    probe = tmp_path / "painted.txt"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", app.STARTUP_PROBE: str(probe)}
+    launched = time.time()
+    main_py = Path(__file__).resolve().parents[2] / "main.py"
+    result = subprocess.run(
+        [sys.executable, str(main_py), "--db", str(sample_db)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    painted = float(probe.read_text("utf-8"))
+    assert launched < painted < time.time()
