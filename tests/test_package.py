@@ -1,7 +1,7 @@
 """The desktop package: scripts/package.py builds it; extracted with dpkg-deb, the app runs.
 
-The build takes minutes (PyInstaller ≈ 1–2.5 min, the .deb ≈ 0.5–4 min on this shared
-two-core machine, see docs/packaging.md); it is marked slow and .ci/run runs it every time.
+The build takes minutes (≈ 4–5 min with --fast, and lintian ≈ 2 min, on this shared two-core
+machine under load; docs/packaging.md); it is marked slow and .ci/run runs it every time.
 """
 
 from __future__ import annotations
@@ -213,12 +213,12 @@ def test_first_start_in_the_user_folder_and_an_offscreen_screenshot(
 
 
 @pytest.mark.skipif(shutil.which("lintian") is None, reason="lintian is not installed")
-def test_lintian_reports_no_errors(deb: Path) -> None:
+def test_lintian_reports_no_errors_or_warnings(deb: Path) -> None:
     result = subprocess.run(
         ["lintian", "--tag-display-limit", "0", str(deb)],
         capture_output=True,
         text=True,
         timeout=1800,
     )
-    errors = [line for line in result.stdout.splitlines() if line.startswith("E:")]
+    errors = [line for line in result.stdout.splitlines() if line.startswith(("E:", "W:"))]
     assert not errors, "\n".join(errors[:20])
