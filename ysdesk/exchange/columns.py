@@ -505,8 +505,27 @@ class _Candidate:
         return len((found | hinted) & (_SUBSTANTIVE | {"name", "either"})) >= 2
 
 
-def _label(value: Cell) -> str:
-    return clean_cell_text(value).strip() if value is not None else ""
+_Label = tuple[str, str, "str | None", tuple[str, ...]]  # text, key, alias, hinted fields
+_NO_LABEL: _Label = ("", "", None, ())
+
+
+def _label(value: Cell) -> _Label:
+    """What a cell says as a header: its text, key, synonym field and hinted fields. Cached
+    by value: the header rows are tried as single and as double headers, over 40 rows."""
+    if value is None:
+        return _NO_LABEL
+    found = _LABEL_CACHE.get(value) if isinstance(value, str) else None
+    if found is None:
+        text = clean_cell_text(value).strip()
+        key = header_key(text)
+        alias = header_field(text)
+        found = (text, key, alias, hinted_fields(key) if alias is None else ())
+        if isinstance(value, str) and len(_LABEL_CACHE) < 50_000:
+            _LABEL_CACHE[value] = found
+    return found
+
+
+_LABEL_CACHE: dict[str, _Label] = {}
 
 
 def _columns_of(top: list[Cell], bottom: list[Cell] | None) -> list[_Column]:
@@ -514,20 +533,22 @@ def _columns_of(top: list[Cell], bottom: list[Cell] | None) -> list[_Column]:
     columns = []
     width = max(len(top), len(bottom or ()))
     for col in range(width):
-        upper = _label(top[col]) if col < len(top) else ""
-        lower = _label(bottom[col]) if bottom is not None and col < len(bottom) else ""
-        if lower == upper:
-            lower = ""
-        if not upper and not lower:
+        upper = _label(top[col]) if col < len(top) else _NO_LABEL
+        lower = _label(bottom[col]) if bottom is not None and col < len(bottom) else _NO_LABEL
+        if lower[0] == upper[0]:
+            lower = _NO_LABEL
+        if not upper[0] and not lower[0]:
             continue
-        shown = f"{upper}/{lower}" if upper and lower else upper or lower
-        keys = tuple(dict.fromkeys(k for k in map(header_key, (shown, lower, upper)) if k))
-        alias, alias_key = None, ""
-        if lower:
-            alias, alias_key = header_field(lower), header_key(lower)
-        if alias is None and upper:
-            alias, alias_key = header_field(upper), header_key(upper)
-        hints = hinted_fields(header_key(lower or upper)) if alias is None else ()
+        if upper[0] and lower[0]:
+            # The key of "上/下" is the keys joined: no text is normalised twice.
+            shown, keys = f"{upper[0]}/{lower[0]}", (f"{upper[1]}/{lower[1]}", lower[1], upper[1])
+        else:
+            one = upper if upper[0] else lower
+            shown, keys = one[0], (one[1],)
+        alias, alias_key = lower[2], lower[1]
+        if alias is None:
+            alias, alias_key = upper[2], upper[1]
+        hints = () if alias is not None else (lower if lower[0] else upper)[3]
         columns.append(_Column(col, shown, keys, alias, alias_key, hints))
     return columns
 
@@ -542,14 +563,14 @@ def _candidate(
     options: ReadOptions,
 ) -> _Candidate:
     columns = _columns_of(top, bottom)
-    signature = header_signature(c.header for c in columns)
+    signature = "|".join(sorted({c.keys[0] for c in columns if c.keys[0]}))
     saved = options.saved.get(signature) if options.saved else None
     fields: dict[int, tuple[str | None, str]] = {}
     taken: set[str] = set()
     unmatched = []
     for header, name in options.maps:
         key = header_key(header)
-        hits = [c for c in columns if c.keys and c.keys[0] == key]
+        hits = [c for c in columns if c.keys[0] == key]
         hits = hits or [c for c in columns if key in c.keys[1:2]]
         hits = hits or [c for c in columns if key in c.keys]
         if len(hits) != 1:
@@ -561,7 +582,7 @@ def _candidate(
     if saved is not None:
         by_key = {k: FIELD_NAMES.get(v, SKIP) for k, v in saved.fields.items()}
         for c in columns:
-            name = by_key.get(c.keys[0]) if c.keys else None
+            name = by_key.get(c.keys[0])
             if name is None or c.index in fields or name in taken:
                 continue
             fields[c.index] = (name, SAVED)
@@ -594,9 +615,9 @@ def _is_sub_header(top: list[Cell], bottom: list[Cell]) -> bool:
         for col, lower in enumerate(bottom)
         if lower is not None and lower != (top[col] if col < len(top) else None)
     ]
-    if any(header_field(label) is not None for label in labels):
+    if any(_label(label)[2] is not None for label in labels):
         return True
-    return bool(labels) and all(hinted_fields(header_key(label)) for label in labels)
+    return bool(labels) and all(_label(label)[3] for label in labels)
 
 
 def _is_title(row: list[Cell]) -> bool:
@@ -996,12 +1017,12 @@ def _saved_message(saved: SavedColumns, report: list[ColumnReading]) -> str:
 
 def _other_mappings(unit: str, others: Sequence[SavedColumns], cand: _Candidate) -> list[str]:
     """Why the unit's saved mappings were not used: the headers changed since."""
-    here = {c.keys[0] for c in cand.columns if c.keys}
+    here = {c.keys[0] for c in cand.columns}
     messages = []
     for saved in others[:2]:
         then = {header_key(h): h for h in saved.headers}
         missing = [h for k, h in then.items() if k not in here and k in saved.fields]
-        added = [c.header for c in cand.columns if c.keys and c.keys[0] not in then]
+        added = [c.header for c in cand.columns if c.keys[0] not in then]
         parts = []
         if missing:
             parts.append(f"本表没有{_quoted(missing[:4])}")
