@@ -64,11 +64,12 @@ def test_a_research_sheet_lands_field_by_field(sample_db: Path, tmp_path: Path, 
         [
             ["类脑智能概念验证与转化创新中心建设", "区科委", 2025, "建成概念验证平台，完成5项转化"],
             ["上海数学与交叉学科研究院建设", "区科委", "2025年", "完成研究院一期场地建设"],
+            ["量子计算联合实验室", "复旦大学", 2025, "建成联合实验室"],
         ],
         title="2025年科研项目情况表",
     )
     code, out, err = _import(sample_db, capsys, str(path), "--dry-run", "--json")
-    assert code == 0, err
+    assert code == 1, err  # a row in error: the new project names no task
     data = json.loads(out)
     assert data["columns"] == [
         {"header": "项目名称", "column": "A", "field": "name", "source": "alias"},
@@ -78,11 +79,12 @@ def test_a_research_sheet_lands_field_by_field(sample_db: Path, tmp_path: Path, 
     ]
     messages = data["summary"]["messages"]
     assert "“负责单位”列（B）不在常用表头中，按其表头和内容读作“牵头单位”。" in messages
-    assert [r["action"] for r in data["rows"]] == ["update", "update"]
+    assert [r["action"] for r in data["rows"]] == ["update", "update", "error"]
+    assert data["rows"][2]["messages"] == ["新项目缺少重点任务：表格中没有重点任务列，无法新增"]
     assert data["rows"][0]["project"]["goal"] == "建成概念验证平台，完成5项转化"
     # What the preview showed is what the import writes, the guessed columns included.
     code, out, err = _import(sample_db, capsys, str(path))
-    assert code == 0 and "更新 2 个" in err
+    assert code == 1 and "更新 2 个" in err  # the new project without a task is not imported
     with Store.open(sample_db, readonly=True) as store:
         assert _project(store, "上海数学与交叉学科研究院建设").goal == "完成研究院一期场地建设"
 

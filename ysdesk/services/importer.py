@@ -901,7 +901,11 @@ def _same_day(sheet: Any, current: Project) -> bool:
 def _new_row(result: PreviewRow, values: dict[str, Any], year: int, scope: str) -> PreviewRow:
     problems = []
     if not values.get("task_no"):
-        problems.append("新项目缺少重点任务（或无法识别）")
+        problems.append(
+            "新项目缺少重点任务（或无法识别）"
+            if "task_no" in values
+            else "新项目缺少重点任务：表格中没有重点任务列，无法新增"
+        )
     leads = list(values.get("lead_units") or ())
     if not leads and scope:
         leads = [scope]
