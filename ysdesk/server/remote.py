@@ -26,7 +26,7 @@ _ROW_COLUMNS = (
     "p.gid::text, p.no, p.year, p.code, p.name, p.task_no, p.zones, p.lead_units, p.co_units,"
     " p.goal, p.deadline_text, p.status, p.progress, p.note, p.origin_gid::text,"
     " p.created_at, p.updated_at, p.search_text, p.deleted, p.version, p.seq,"
-    " coalesce(c.login, ''), coalesce(c.desk, ''), p.sort"
+    " coalesce(c.login, ''), coalesce(c.desk, ''), p.sort, coalesce(c.kind, '')"
 )
 _ROW_FROM = "ysdesk.projects p LEFT JOIN ysdesk.changes c ON c.seq = p.seq"
 # Columns a push writes, in the order of its COPY rows.
@@ -60,6 +60,7 @@ class ServerProject:
     seq: int
     login: str
     desk: str
+    kind: str = ""  # of its latest change: insert, update, delete or restore
 
     @property
     def author(self) -> str:
@@ -85,6 +86,7 @@ def _server_project(row: Sequence[Any]) -> ServerProject:
         seq=row[20],
         login=row[21],
         desk=row[22],
+        kind=row[24],
     )
 
 

@@ -434,7 +434,9 @@ def _sync(
             remote.add_units(conn, [(u.name, u.kind, u.aliases) for u in store.units()])
         server = remote.projects_by_gid(conn, changed)
         if is_office:
-            inserts, updates, forced = _decide(conn, changed, server, prefer, decisions, report)
+            inserts, updates, forced = _decide(
+                conn, changed, server, prefer, decisions, report, desk=desk
+            )
             remote.write_projects(conn, inserts, updates)
             if forced:
                 remote.set_note(conn, "冲突：采用本机的值")
@@ -443,7 +445,9 @@ def _sync(
         else:
             report.pushed = _push_as_unit(conn, changed, server, decisions, report)
         pulled = {p.gid: p for p in remote.projects_since(conn, settings.last_seq)}
-        pulled.update(remote.projects_by_gid(conn, [g for g in changed if g not in pulled]))
+        # Also the projects marked here that turned out unchanged (edited and set back): they
+        # take the server's version and time again, which the edits here had moved on.
+        pulled.update(remote.projects_by_gid(conn, [p.gid for p in local if p.gid not in pulled]))
         units = remote.units_since(conn, settings.last_seq)
         new_seq = remote.last_seq(conn)
     with store.atomic():
@@ -453,13 +457,14 @@ def _sync(
         for old in report.renumbered:
             replica.renumber(store, old, -old)
         for old, new in list(report.renumbered.items()):
-            if not replica.renumber(store, -old, new):
-                replica.renumber(store, -old, old)
+            if not replica.renumber(store, -old, new, make_room=True):
+                replica.renumber(store, -old, old)  # a synced project holds it: cannot be
                 del report.renumbered[old]
-                continue
-            for decision in decisions.values():
-                if decision.local.project_id == old:
-                    decision.local.project_id = decision.local.no = new
+        # One pass over the decisions: a chain (87 → 88, 88 → 89) must not move one twice.
+        for decision in decisions.values():
+            new_id = report.renumbered.get(decision.local.project_id or 0)
+            if new_id is not None:
+                decision.local.project_id = decision.local.no = new_id
         incoming = _incoming(store, local, changed, decisions, pulled, prefer)
         report.pulled = replica.apply_incoming(store, incoming, last_seq=new_seq)
         store._set_meta(
@@ -475,6 +480,8 @@ def _decide(
     prefer: str | None,
     decisions: dict[str, _Decision],
     report: SyncReport,
+    *,
+    desk: str,
 ) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]]]:
     """The rows to insert, update, and update over a conflict (prefer="mine")."""
     inserts: list[tuple[str, dict[str, Any], LocalProject]] = []
@@ -498,8 +505,11 @@ def _decide(
             inserts.append((gid, dict(mine), lp))
             continue
         base = lp.base
-        if base is None and sp.version == 1:
-            base = sp.values  # pushed by this desk before a sync died half-way
+        if base is None and sp.kind == "insert" and sp.desk == desk:
+            # This desk's push took it, then the sync died before this desk wrote that down;
+            # nobody changed it since. Its code and place are the ones the server settled.
+            base = sp.values
+            mine = {**mine, "code": sp.values["code"], SORT: sp.values[SORT]}
         if sp.deleted:
             if prefer == MINE:
                 updates.append((gid, dict(mine), lp, False, True))
@@ -732,9 +742,7 @@ def _incoming(
             continue
         if lp.current is None:  # deleted here
             if decision.restore_here and sp is not None:
-                incoming.append(
-                    _from_server(sp, None, lp.no, origin="同步冲突：恢复服务器上的项目")
-                )
+                incoming.append(_from_server(sp, None, origin="同步冲突：恢复服务器上的项目"))
             else:
                 incoming.append(Incoming(gid=gid, values=None, base=None))
             continue
@@ -763,7 +771,6 @@ def _incoming(
             _from_server(
                 sp,
                 lp.project_id,
-                lp.no,
                 origin=origin,
                 values=values,
                 base=base,
@@ -789,7 +796,7 @@ def _incoming(
                     )
                 )
             continue
-        incoming.append(_from_server(sp, pid, sp.no, origin=f"同步：{sp.author}"))
+        incoming.append(_from_server(sp, pid, origin=f"同步：{sp.author}"))
     for p in local:  # dirty marks of projects that turned out unchanged
         if not p.changed and p.gid not in handled and p.gid not in moved and p.gid not in pulled:
             if p.project_id is None:
@@ -802,7 +809,6 @@ def _incoming(
 def _from_server(
     sp: remote.ServerProject,
     project_id: int | None,
-    no: int,
     *,
     origin: str,
     values: dict[str, Any] | None = None,
@@ -814,7 +820,7 @@ def _from_server(
         values=values if values is not None else dict(sp.values),
         base=base if base is not None else dict(sp.values),
         project_id=project_id,
-        no=no or sp.no,
+        no=sp.no,
         created_at=sp.created_at,
         updated_at=sp.updated_at,
         search_text=sp.search_text,

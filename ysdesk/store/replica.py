@@ -212,7 +212,7 @@ class Incoming:
     values: Values | None  # None: delete it here
     base: Values | None  # the base to keep (None with values None: forget the project)
     project_id: int | None = None  # None: a project new to this desk
-    no: int = 0  # the id to give a new project when it is free here
+    no: int = 0  # the id the server settled for it (every desk lists it under that id)
     created_at: str = ""
     updated_at: str = ""
     search_text: str | None = None
@@ -261,6 +261,10 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
             changed += 1
         else:
             old, extra = current[pid]
+            if item.no > 0 and pid != item.no and renumber(store, pid, item.no, make_room=True):
+                # Its id here differs from the server's (a sync killed between the server's
+                # commit and this desk's): take the settled id now.
+                gids[item.gid] = pid = item.no
             diff = [f for f in _CARRIED if item.values[f] != old[f]]
             if diff:
                 _update(store, pid, old, item, diff, at, unit_ids, zone_ids)
@@ -298,10 +302,9 @@ def _insert(store: Store, item: Incoming, gids: dict[str, int | None], at: str) 
 
     values = item.values
     assert values is not None
-    free = (
-        item.no
-        and not store.conn.execute("SELECT 1 FROM projects WHERE id = ?", (item.no,)).fetchone()
-    )
+    # The id the server gave it, so every desk lists it under one id; a project made here
+    # and not pushed yet that holds that id moves aside (the server settles its id later).
+    free = item.no > 0 and free_id(store, item.no)
     origin_id = gids.get(item.origin_gid) if item.origin_gid else None
     project = Project(
         id=item.no if free else None,
@@ -396,13 +399,33 @@ def _update(
     )
 
 
-def renumber(store: Store, old: int, new: int) -> bool:
+def free_id(store: Store, project_id: int) -> bool:
+    """Free the id `project_id` for a number the server settled, inside the caller's
+    transaction: a project made here and never synced that holds it moves to a free id (its
+    id is provisional: its own push settles it). False when a synced project holds it."""
+    conn = store.conn
+    row = conn.execute(
+        "SELECT s.base IS NULL FROM projects p LEFT JOIN sync_projects s ON s.project_id = p.id"
+        " WHERE p.id = ?",
+        (project_id,),
+    ).fetchone()
+    if row is None:
+        return True
+    if not row[0]:
+        return False
+    free = conn.execute("SELECT max(id) + 1 FROM projects").fetchone()[0]
+    return renumber(store, project_id, free)
+
+
+def renumber(store: Store, old: int, new: int, *, make_room: bool = False) -> bool:
     """Give a project another id (the number the server settled for it), inside the caller's
-    transaction; False when the id is taken here. Its links, history, kept text and audit
-    entries follow it."""
+    transaction; False when the id is taken here (with make_room, only when a synced project
+    holds it). Its links, history, kept text and audit entries follow it."""
     conn = store.conn
     if old == new:
         return True
+    if make_room:
+        free_id(store, new)
     if conn.execute("SELECT 1 FROM projects WHERE id = ?", (new,)).fetchone():
         return False
     conn.execute("PRAGMA defer_foreign_keys = ON")
