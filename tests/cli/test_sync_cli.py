@@ -15,7 +15,7 @@ def test_server_init_is_idempotent(pg_cluster: Cluster, pg_database: str) -> Non
     url = pg_cluster.url(pg_database, SUPERUSER, SUPERUSER_PASSWORD)
     first = run("server", "init", url)
     assert first.returncode == 0, first.stderr
-    assert "第 0 版 → 第 1 版" in first.stderr
+    assert "第 0 版 → 第 2 版" in first.stderr
     second = run("server", "init", url)
     assert second.returncode == 0 and "无需改动" in second.stderr
 
@@ -99,3 +99,23 @@ def test_sslmode_in_the_url_is_honoured(sample_db: Path, office_server: OfficeSe
     assert "SSL" in required.stderr
     allowed = run("--db", str(sample_db), "share", office_server.url + "?sslmode=disable")
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_server_init_refuses_a_database_that_cannot_hold_chinese(pg_cluster: Cluster) -> None:
+    import psycopg
+
+    from tests.pg_cluster import SUPERUSER, SUPERUSER_PASSWORD
+
+    name = f"ascii_{pg_cluster.new_database('x')}"
+    with psycopg.connect(pg_cluster.admin_conninfo(), autocommit=True) as conn:
+        # What initdb makes under a POSIX locale.
+        conn.execute(
+            f"CREATE DATABASE {name} ENCODING 'SQL_ASCII' TEMPLATE template0"
+            " LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+    done = run("server", "init", pg_cluster.url(name, SUPERUSER, SUPERUSER_PASSWORD))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"服务器数据库“{name}”的编码是 SQL_ASCII，不能可靠地保存中文；请用 UTF8 编码新建"
+        f"数据库（如 createdb -E UTF8 -T template0 {name}）后再运行 server init。"
+    ]

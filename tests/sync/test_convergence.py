@@ -50,6 +50,17 @@ def desk_values(path: Path) -> dict[str, Values]:
     return {gids[r["id"]]: {f: r[f] for f in FIELDS} for r in rows}
 
 
+def histories(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Per global id: the progress history (date, text) the desk holds."""
+    with Store.open(path, readonly=True) as store:
+        gids = {pid: gid for gid, pid in gid_map(store).items() if pid is not None}
+        rows = store.conn.execute("SELECT project_id, date, text FROM progress_log").fetchall()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for pid, date, text in rows:
+        found.setdefault(gids[pid], []).append((date, text))
+    return {gid: sorted(set(entries)) for gid, entries in found.items()}
+
+
 def listing_text(path: Path) -> str:
     with Store.open(path, readonly=True) as store:
         return "\n".join(text for _, text in store.project_json(today=TODAY))
@@ -271,6 +282,9 @@ def test_ten_desks_converge_with_no_lost_update(
         assert model.local[desk] == model.server
     listings = {desk: listing_text(paths[desk]) for desk in names}
     assert len(set(listings.values())) == 1, SEED
+    # The progress histories too, with every progress value a desk ever synced.
+    kept = [histories(paths[desk]) for desk in names]
+    assert all(h == kept[0] for h in kept), SEED
     assert edits == DESKS * EDITS
     assert lost == [], (SEED, lost)
     assert conflicts > 0

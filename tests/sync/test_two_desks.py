@@ -143,3 +143,73 @@ def test_a_code_two_desks_gave_new_projects_is_settled_on_the_server(
         assert listed["甲新增的项目"] == names[a]
         assert listed["乙新增的项目"] == new_code != names[a]
     assert listing(a) == listing(b)
+
+
+def _histories(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each project's progress history (date, text), by code."""
+    with Store.open(path, readonly=True) as store:
+        return {
+            p.code: sorted((h.date, h.text) for h in store.progress_history(p.id))
+            for p in store.list_projects()
+        }
+
+
+def test_progress_history_travels_with_the_dates_it_was_written_on(
+    desks: tuple[Path, Path],
+) -> None:
+    a, b = desks
+    assert _histories(a) == _histories(b)  # the clone has the shared list's history
+    code = list(by_code(a))[11]
+    with Store.open(a) as store:
+        store.update_project(
+            by_code(a)[code]["id"],
+            {"progress": "三月初报的进展"},
+            expected_version=None,
+            progress_date="2025-03-01",
+        )
+    edit(b, code, note="乙的备注")
+    sync_desk(a)
+    sync_desk(b)
+    sync_desk(a)
+    history = _histories(b)[code]
+    assert ("2025-03-01", "三月初报的进展") in history
+    assert [d for d, text in history if text == "三月初报的进展"] == ["2025-03-01"]
+    assert _histories(a) == _histories(b)
+    assert sync_desk(b).pushed == 0  # nothing sent back and forth
+
+
+def test_an_edit_made_here_while_the_server_is_busy_is_kept_for_the_next_sync(
+    desks: tuple[Path, Path], monkeypatch
+) -> None:
+    from ysdesk.server import remote
+
+    a, b = desks
+    code = list(by_code(a))[13]
+    edit(a, code, goal="甲的目标")
+    sync_desk(a)
+    edit(b, code, note="乙同步前写的备注")
+    take = remote.projects_since
+
+    def meanwhile(conn, seq):  # type: ignore[no-untyped-def]
+        # Something else writes the file mid-sync (the window's thread, its own connection).
+        import sqlite3
+
+        with sqlite3.connect(b) as other:
+            other.execute(
+                "UPDATE projects SET progress = '乙同步时写的进展', version = version + 1"
+                " WHERE code = ?",
+                (code,),
+            )
+        return take(conn, seq)
+
+    monkeypatch.setattr(remote, "projects_since", meanwhile)
+    report = sync_desk(b)
+    monkeypatch.setattr(remote, "projects_since", take)
+    assert report.pushed == 1 and report.conflicts == []
+    project = by_code(b)[code]
+    assert (project["note"], project["progress"]) == ("乙同步前写的备注", "乙同步时写的进展")
+    assert sync_desk(b).pushed == 1  # the edit made meanwhile goes now
+    sync_desk(a)
+    assert by_code(a)[code]["progress"] == "乙同步时写的进展"
+    assert by_code(a)[code]["goal"] == by_code(b)[code]["goal"] == "甲的目标"
+    assert listing(a) == listing(b)

@@ -143,9 +143,44 @@ def last_seq(conn: psycopg.Connection) -> int:
     """The highest change number on the server (exact while the numbering lock is held)."""
     row = conn.execute(
         "SELECT greatest((SELECT max(seq) FROM ysdesk.projects),"
-        " (SELECT max(seq) FROM ysdesk.units), 0)"
+        " (SELECT max(seq) FROM ysdesk.units), (SELECT max(seq) FROM ysdesk.progress), 0)"
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def write_progress(
+    conn: psycopg.Connection, entries: Sequence[tuple[str, str, str, str]], *, own_only: bool
+) -> None:
+    """Add progress entries (global id, date, text, origin) the server lacks, to its live
+    projects (with own_only, a unit login's: those its unit leads)."""
+    if not entries:
+        return
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS ysdesk_progress"
+        " (gid uuid, date text, text text, origin text) ON COMMIT DELETE ROWS"
+    )
+    with conn.cursor().copy("COPY ysdesk_progress (gid, date, text, origin) FROM STDIN") as copy:
+        for entry in entries:
+            copy.write_row(entry)
+    own = " AND p.lead_units && ysdesk.my_units()" if own_only else ""
+    conn.execute(
+        "INSERT INTO ysdesk.progress (gid, date, text, origin)"
+        " SELECT DISTINCT ON (t.gid, t.date, t.text) t.gid, t.date, t.text, t.origin"
+        " FROM ysdesk_progress t JOIN ysdesk.projects p ON p.gid = t.gid AND NOT p.deleted"
+        f"{own} ON CONFLICT DO NOTHING"
+    )
+    conn.execute("TRUNCATE ysdesk_progress")
+
+
+def progress_since(conn: psycopg.Connection, seq: int) -> list[tuple[str, str, str, str]]:
+    """Progress entries added after change number `seq`: (global id, date, text, origin)."""
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in conn.execute(
+            "SELECT gid::text, date, text, origin FROM ysdesk.progress WHERE seq > %s ORDER BY seq",
+            (seq,),
+        )
+    ]
 
 
 def units_since(conn: psycopg.Connection, seq: int) -> list[tuple[str, str, list[str]]]:
@@ -228,10 +263,10 @@ def write_projects(
     conn.execute("TRUNCATE ysdesk_push")
 
 
-def write_unit_fields(conn: psycopg.Connection, updates: Sequence[tuple[str, Values]]) -> int:
+def write_unit_fields(conn: psycopg.Connection, updates: Sequence[tuple[str, Values]]) -> set[str]:
     """A unit login's push: only status, progress and note, as plain UPDATEs (the server
-    numbers them and refuses any row its unit does not lead); returns the rows written."""
-    written = 0
+    numbers them and refuses any row its unit does not lead); the global ids written."""
+    written: set[str] = set()
     with conn.cursor() as cur:
         for gid, values in updates:
             cur.execute(
@@ -239,7 +274,8 @@ def write_unit_fields(conn: psycopg.Connection, updates: Sequence[tuple[str, Val
                 " WHERE gid = %s::uuid",
                 (values["status"], values["progress"], values["note"], gid),
             )
-            written += cur.rowcount
+            if cur.rowcount:
+                written.add(gid)
     return written
 
 

@@ -324,7 +324,49 @@ def _m001_initial(conn: psycopg.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+def _m002_progress(conn: psycopg.Connection) -> None:
+    # Each project's progress history, with the dates its entries were written on the desk
+    # that wrote them: entries only accumulate (a desk adds the ones it lacks), numbered
+    # like the projects so a sync pulls the entries added since it last looked.
+    conn.execute(
+        f"""
+        CREATE TABLE ysdesk.progress (
+            gid uuid NOT NULL REFERENCES ysdesk.projects(gid),
+            date text NOT NULL,
+            text text NOT NULL,
+            origin text NOT NULL DEFAULT '',
+            login text NOT NULL DEFAULT '',
+            desk text NOT NULL DEFAULT '',
+            seq bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (gid, date, text)
+        );
+        CREATE INDEX progress_seq ON ysdesk.progress(seq);
+        CREATE TRIGGER progress_lock BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+            ON ysdesk.progress FOR EACH STATEMENT EXECUTE FUNCTION ysdesk.take_change_lock();
+        -- The number, the login and the desk are the server's, whatever the client sends.
+        CREATE FUNCTION ysdesk.stamp_progress() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, ysdesk AS $$
+        BEGIN
+            NEW.seq := nextval('ysdesk.change_seq');
+            NEW.login := session_user;
+            NEW.desk := coalesce(current_setting('ysdesk.desk', true), '');
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER progress_stamp BEFORE INSERT ON ysdesk.progress FOR EACH ROW
+            EXECUTE FUNCTION ysdesk.stamp_progress();
+        ALTER TABLE ysdesk.progress ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY office_all ON ysdesk.progress TO {OFFICE_ROLE}
+            USING (true) WITH CHECK (true);
+        CREATE POLICY unit_read ON ysdesk.progress FOR SELECT TO {UNIT_ROLE} USING (true);
+        CREATE POLICY unit_own ON ysdesk.progress FOR INSERT TO {UNIT_ROLE}
+            WITH CHECK (EXISTS (
+                SELECT 1 FROM ysdesk.projects p WHERE p.gid = progress.gid
+                    AND p.lead_units && (SELECT ysdesk.my_units())));
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_progress)
 
 
 def current_version() -> int:
@@ -342,6 +384,7 @@ def _grant(conn: psycopg.Connection) -> None:
             ysdesk.indicators, ysdesk.units, ysdesk.projects TO {OFFICE_ROLE};
         GRANT USAGE ON SEQUENCE ysdesk.change_seq TO {OFFICE_ROLE};
         GRANT UPDATE ({", ".join(UNIT_EDITABLE)}) ON ysdesk.projects TO {UNIT_ROLE};
+        GRANT INSERT (gid, date, text, origin) ON ysdesk.progress TO {OFFICE_ROLE}, {UNIT_ROLE};
         REVOKE ALL ON ysdesk.accounts FROM {UNIT_ROLE};
         GRANT EXECUTE ON FUNCTION ysdesk.my_units() TO {OFFICE_ROLE}, {UNIT_ROLE};
         """
@@ -372,6 +415,16 @@ def init_server(conn: psycopg.Connection) -> tuple[int, int]:
     """
     import psycopg
 
+    row = conn.execute(
+        "SELECT current_database(), pg_encoding_to_char(encoding) FROM pg_database"
+        " WHERE datname = current_database()"
+    ).fetchone()
+    if row is not None and row[1] != "UTF8":
+        # SQL_ASCII (initdb under a POSIX locale) would take the bytes but not the meaning.
+        raise ServerRefused(
+            f"服务器数据库“{row[0]}”的编码是 {row[1]}，不能可靠地保存中文；请用 UTF8 编码新建"
+            f"数据库（如 createdb -E UTF8 -T template0 {row[0]}）后再运行 server init。"
+        )
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHANGE_LOCK,))
         try:

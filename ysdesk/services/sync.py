@@ -378,6 +378,7 @@ class _Decision:
 
     local: LocalProject
     conflicted: list[str] = field(default_factory=list)  # fields left unresolved
+    held: list[str] = field(default_factory=list)  # fields a unit login may not push
     delete_here: bool = False  # take the other desk's deletion
     restore_here: bool = False  # take the other desk's project back (our deletion lost)
     keep: bool = False  # leave this desk's project as it is (a conflict left)
@@ -425,7 +426,9 @@ def _sync(
             f"服务器 {address.host} 上的清单属于另一个办公室，与本机副本不符，未同步。"
         )
     report = SyncReport()
+    entries, sent_up_to = replica.unsent_progress(store)
     local = replica.dirty_projects(store)
+    stamp = replica.local_stamp(store)
     changed = {p.gid: p for p in local if p.changed}
     decisions: dict[str, _Decision] = {}
     with conn.transaction():
@@ -443,14 +446,19 @@ def _sync(
                 remote.write_projects(conn, [], forced)
             report.pushed = len(inserts) + len(updates) + len(forced)
         else:
-            report.pushed = _push_as_unit(conn, changed, server, decisions, report)
+            report.pushed = _push_as_unit(conn, changed, server, decisions, report, prefer)
+        remote.write_progress(conn, entries, own_only=not is_office)
         pulled = {p.gid: p for p in remote.projects_since(conn, settings.last_seq)}
         # Also the projects marked here that turned out unchanged (edited and set back): they
         # take the server's version and time again, which the edits here had moved on.
         pulled.update(remote.projects_by_gid(conn, [p.gid for p in local if p.gid not in pulled]))
         units = remote.units_since(conn, settings.last_seq)
+        progress = remote.progress_since(conn, settings.last_seq)
         new_seq = remote.last_seq(conn)
     with store.atomic():
+        # Edits made here while the server was busy (the window's own thread) are left for
+        # the next sync; when nothing wrote the file meanwhile there is none to look for.
+        untouched = replica.untouched_since(store, stamp)
         report.units_added = replica.add_units(store, units)
         store.forget_caches()
         # Through negative ids first: one project's new id may be another's old one.
@@ -465,8 +473,11 @@ def _sync(
             new_id = report.renumbered.get(decision.local.project_id or 0)
             if new_id is not None:
                 decision.local.project_id = decision.local.no = new_id
-        incoming = _incoming(store, local, changed, decisions, pulled, prefer)
+        incoming = _incoming(
+            store, local, changed, decisions, pulled, prefer, recheck=not untouched
+        )
         report.pulled = replica.apply_incoming(store, incoming, last_seq=new_seq)
+        replica.add_progress(store, progress, sent_up_to=sent_up_to)
         store._set_meta(
             _CONFLICTS_KEY, json.dumps([c.to_json() for c in report.conflicts], ensure_ascii=False)
         )
@@ -667,30 +678,40 @@ def _push_as_unit(
     server: dict[str, remote.ServerProject],
     decisions: dict[str, _Decision],
     report: SyncReport,
+    prefer: str | None,
 ) -> int:
-    """A unit login pushes only status, progress and note of projects it may change."""
+    """A unit login pushes only status, progress and note of projects its unit leads. A
+    project with any other change stays as this desk has it (reported as refused): its
+    changed fields are held, the rest takes the server's values, and the next sync tries
+    again."""
     from ysdesk.server.schema import UNIT_EDITABLE
 
-    writes = []
+    writes: list[tuple[str, dict[str, Any], str]] = []
     for gid, lp in changed.items():
         sp = server.get(gid)
         decision = decisions[gid] = _Decision(lp)
         mine = lp.current
         if mine is None or sp is None or sp.deleted or lp.base is None:
-            decision.keep = True
+            decision.keep = True  # a new or deleted project: only the office makes those
             report.refused.append(lp.base["code"] if lp.base else (mine or {}).get("code", ""))
             continue
-        values = dict(sp.values)
-        merges = merge_values(lp.base, mine, sp.values)
-        others = [f for f, m in merges.items() if m is Merge.MINE and f not in UNIT_EDITABLE]
-        if others:
-            decision.keep = True
+        base = lp.base
+        merges = merge_values(base, mine, sp.values)
+        theirs_wins = {f for f, m in merges.items() if m is Merge.CONFLICT and prefer == THEIRS}
+        mine_wins = [
+            f
+            for f, m in merges.items()
+            if m is Merge.MINE or (m is Merge.CONFLICT and prefer == MINE)
+        ]
+        if any(f not in UNIT_EDITABLE for f in mine_wins):
+            _hold(decision, lp, theirs_wins)
             report.refused.append(mine["code"])
             continue
+        values = dict(sp.values)
+        for name in mine_wins:
+            values[name] = mine[name]
         for name, decided in merges.items():
-            if decided is Merge.MINE:
-                values[name] = mine[name]
-            elif decided is Merge.CONFLICT:
+            if decided is Merge.CONFLICT and prefer is None:
                 decision.conflicted.append(name)
                 report.conflicts.append(
                     Conflict(
@@ -700,15 +721,25 @@ def _push_as_unit(
                         name,
                         mine[name],
                         sp.values[name],
-                        lp.base.get(name),
+                        base.get(name),
                     )
                 )
         if values != sp.values:
-            writes.append((gid, values))
-    written = remote.write_unit_fields(conn, writes)
-    if written < len(writes):
-        report.refused.append("（服务器拒绝了本单位不牵头的项目）")
-    return written
+            writes.append((gid, values, mine["code"]))
+    written = remote.write_unit_fields(conn, [(gid, values) for gid, values, _ in writes])
+    for gid, _, code in writes:
+        if gid not in written:  # row-level security: a project its unit does not lead
+            _hold(decisions[gid], decisions[gid].local, set())
+            report.refused.append(code)
+    return len(written)
+
+
+def _hold(decision: _Decision, lp: LocalProject, give_up: set[str]) -> None:
+    """Keep this desk's changed fields of a project the server would not take (all but
+    `give_up`, where the user took the server's side)."""
+    assert lp.current is not None and lp.base is not None
+    decision.conflicted = []
+    decision.held = [f for f in SYNC_FIELDS if lp.current[f] != lp.base.get(f) and f not in give_up]
 
 
 def _incoming(
@@ -718,18 +749,22 @@ def _incoming(
     decisions: dict[str, _Decision],
     pulled: dict[str, remote.ServerProject],
     prefer: str | None,
+    *,
+    recheck: bool = True,
 ) -> list[Incoming]:
     """What this desk writes: the server's rows after the push, with the fields of conflicts
     left open kept as this desk has them (and their old base)."""
     gids = replica.gid_map(store)
     # A project edited here while the server was busy (the window's own thread) is left for
     # the next sync: its fields are compared again then.
-    now = {p.gid: p for p in replica.dirty_projects(store)}
-    moved = {
-        gid
-        for gid, p in now.items()
-        if p.changed and (gid not in changed or p.current != changed[gid].current)
-    }
+    moved: set[str] = set()
+    if recheck:
+        now = {p.gid: p for p in replica.dirty_projects(store)}
+        moved = {
+            gid
+            for gid, p in now.items()
+            if p.changed and (gid not in changed or p.current != changed[gid].current)
+        }
     incoming: list[Incoming] = []
     handled: set[str] = set()
     for gid, decision in decisions.items():
@@ -761,7 +796,7 @@ def _incoming(
             continue
         values = dict(sp.values)
         base = dict(sp.values)
-        for name in decision.conflicted:
+        for name in (*decision.conflicted, *decision.held):
             values[name] = lp.current[name]
             base[name] = lp.base.get(name) if lp.base is not None else None
         origin = (
@@ -774,7 +809,7 @@ def _incoming(
                 origin=origin,
                 values=values,
                 base=base,
-                keep_dirty=bool(decision.conflicted),
+                keep_dirty=bool(decision.conflicted or decision.held),
             )
         )
     for gid, sp in pulled.items():

@@ -21,12 +21,13 @@ from ysdesk.store.db import Store, _audit_text, _derived_deadline
 Values = dict[str, Any]
 _CARRIED = (*SYNC_FIELDS, SORT)
 
-_URL, _OFFICE, _DESK, _SEQ, _SYNCED_AT = (
+_URL, _OFFICE, _DESK, _SEQ, _SYNCED_AT, _PROGRESS_ID = (
     "sync_url",
     "sync_office",
     "sync_desk",
     "sync_seq",
     "sync_at",
+    "sync_progress_id",  # the highest progress entry here the server has been sent
 )
 
 
@@ -174,6 +175,21 @@ def read_values(store: Store, ids: Sequence[int]) -> dict[int, tuple[Values, dic
     return result
 
 
+def local_stamp(store: Store) -> tuple[int, int]:
+    """What tells whether anything wrote this database since: (SQLite's data_version, which
+    moves when another connection commits, and this connection's own change count)."""
+    row = store.conn.execute("PRAGMA data_version").fetchone()
+    return int(row[0]), store.conn.total_changes
+
+
+def untouched_since(store: Store, stamp: tuple[int, int]) -> bool:
+    """Inside the caller's transaction, whose write lock this takes (by noting the sync's
+    time): whether nothing wrote this database since `stamp` was taken."""
+    store._set_meta(_SYNCED_AT, now_iso())
+    version, changes = local_stamp(store)
+    return version == stamp[0] and changes == stamp[1] + 1
+
+
 def gid_map(store: Store) -> dict[str, int | None]:
     """Every global id this desk knows, with its project id here (None: deleted here)."""
     return dict(store.conn.execute("SELECT gid, project_id FROM sync_projects"))
@@ -236,9 +252,24 @@ def add_units(store: Store, units: Iterable[tuple[str, str, Sequence[str]]]) -> 
     return count
 
 
+_SCALAR_SET = (
+    *(f for f in SYNC_FIELDS if f not in LIST_VALUE_FIELDS),
+    "deadline",
+    "search_text",
+    "updated_at",
+    SORT,
+    "version",
+)
+
+
 def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int) -> int:
     """Write what a sync brings, inside the caller's transaction; returns how many projects
-    changed here. Every replaced value goes to the audit log with its origin."""
+    changed here. Every replaced value goes to the audit log with its origin.
+
+    Updates go in batches (one statement each for fields, versions, bases and audit rows);
+    a batch is written out before anything that moves ids (an insert, a deletion, a
+    renumbering), which must see the bases written so far.
+    """
     if not store._depth:
         raise UserError("内部错误：同步写入必须在一个事务中进行。")
     conn = store.conn
@@ -247,27 +278,52 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
     gids = {gid: pid for gid, pid in conn.execute("SELECT gid, project_id FROM sync_projects")}
     unit_ids = store._unit_id_map()
     zone_ids = store._zone_id_map()
+    fields: list[list[Any]] = []
+    versions: list[tuple[int, str, int]] = []
+    bases: list[tuple[str, int, str]] = []
+    audit: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        # Fields first: their triggers mark the projects dirty, which the bases then clear.
+        conn.executemany(
+            f"UPDATE projects SET {', '.join(f'{c} = ?' for c in _SCALAR_SET)} WHERE id = ?",
+            fields,
+        )
+        conn.executemany("UPDATE projects SET version = ?, updated_at = ? WHERE id = ?", versions)
+        conn.executemany("UPDATE sync_projects SET base = ?, dirty = ? WHERE gid = ?", bases)
+        conn.executemany(
+            "INSERT INTO audit_log(at, project_id, field, old, new, origin)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            audit,
+        )
+        for batch in (fields, versions, bases, audit):
+            batch.clear()
+
     changed = 0
     for item in incoming:
         pid = item.project_id
         if item.values is None:
+            flush()
             if pid is not None:
                 store.delete_project(pid, origin=item.origin)
                 changed += 1
             conn.execute("DELETE FROM sync_projects WHERE gid = ?", (item.gid,))
             continue
         if pid is None:
+            flush()
             pid = _insert(store, item, gids, at)
             changed += 1
         else:
             old, extra = current[pid]
-            if item.no > 0 and pid != item.no and renumber(store, pid, item.no, make_room=True):
-                # Its id here differs from the server's (a sync killed between the server's
-                # commit and this desk's): take the settled id now.
-                gids[item.gid] = pid = item.no
+            if item.no > 0 and pid != item.no:
+                flush()
+                if renumber(store, pid, item.no, make_room=True):
+                    # Its id here differs from the server's (a sync killed between the
+                    # server's commit and this desk's): take the settled id now.
+                    gids[item.gid] = pid = item.no
             diff = [f for f in _CARRIED if item.values[f] != old[f]]
             if diff:
-                _update(store, pid, old, item, diff, at, unit_ids, zone_ids)
+                fields.append(_update(store, pid, old, item, diff, at, unit_ids, zone_ids, audit))
                 changed += 1
             elif item.version and (item.version, item.updated_at) != (
                 extra["version"],
@@ -275,21 +331,60 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
             ):
                 # Pushed from here: the project takes the server's version and time, as
                 # every other desk does.
-                conn.execute(
-                    "UPDATE projects SET version = ?, updated_at = ? WHERE id = ?",
-                    (item.version, item.updated_at, pid),
-                )
-        conn.execute(
-            "UPDATE sync_projects SET base = ?, dirty = ? WHERE gid = ?",
-            (
-                json.dumps(item.base, ensure_ascii=False),
-                1 if item.keep_dirty else 0,
-                item.gid,
-            ),
+                versions.append((item.version, item.updated_at, pid))
+        bases.append(
+            (json.dumps(item.base, ensure_ascii=False), 1 if item.keep_dirty else 0, item.gid)
         )
+    flush()
     store._set_meta(_SEQ, str(last_seq))
     store._set_meta(_SYNCED_AT, at)
     return changed
+
+
+def unsent_progress(store: Store) -> tuple[list[tuple[str, str, str, str]], int]:
+    """Progress entries written here since the last sync: (global id, date, text, origin),
+    and the highest entry id read (the mark the sync moves on to)."""
+    mark = int(store.get_meta(_PROGRESS_ID) or 0)
+    rows = store.conn.execute(
+        "SELECT s.gid, l.date, l.text, l.origin, l.id FROM progress_log l"
+        " JOIN sync_projects s ON s.project_id = l.project_id WHERE l.id > ? ORDER BY l.id",
+        (mark,),
+    ).fetchall()
+    top = store.conn.execute("SELECT coalesce(max(id), 0) FROM progress_log").fetchone()[0]
+    return [(r[0], r[1], r[2], r[3]) for r in rows], max(mark, top)
+
+
+def add_progress(
+    store: Store, entries: Iterable[tuple[str, str, str, str]], *, sent_up_to: int
+) -> int:
+    """Add the progress entries other desks wrote (with their own dates) that this desk
+    lacks, inside the caller's transaction; returns how many. `sent_up_to`: the highest
+    entry id of this desk the server now holds."""
+    conn = store.conn
+    gids = dict(conn.execute("SELECT gid, project_id FROM sync_projects"))
+    top_before = conn.execute("SELECT coalesce(max(id), 0) FROM progress_log").fetchone()[0]
+    added = 0
+    for gid, date, text, origin in entries:
+        pid = gids.get(gid)
+        if pid is None:
+            continue  # deleted here (or unknown): nothing to hang it on
+        known = conn.execute(
+            "SELECT 1 FROM progress_log WHERE project_id = ? AND date = ? AND text = ?",
+            (pid, date, text),
+        ).fetchone()
+        if not known:
+            conn.execute(
+                "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
+                (pid, date, text, origin),
+            )
+            added += 1
+    # The entries just added came from the server: not to be sent back, unless this desk
+    # wrote entries of its own meanwhile (the window's thread), which must still go.
+    mark = sent_up_to
+    if top_before <= sent_up_to:
+        mark = conn.execute("SELECT coalesce(max(id), 0) FROM progress_log").fetchone()[0]
+    store._set_meta(_PROGRESS_ID, str(mark))
+    return added
 
 
 def extra_version(store: Store, pid: int) -> int:
@@ -325,7 +420,7 @@ def _insert(store: Store, item: Incoming, gids: dict[str, int | None], at: str) 
         origin_id=origin_id,
         version=item.version or 1,
     )
-    pid = store._insert_one(project, origin=item.origin, at=at, keep_id=bool(free))
+    pid = store._insert_one(project, origin=item.origin, at=at, keep_id=bool(free), history=())
     store.conn.execute(
         "UPDATE projects SET version = ?, sort = ? WHERE id = ?",
         (item.version or 1, values[SORT], pid),
@@ -346,22 +441,13 @@ def _update(
     at: str,
     unit_ids: dict[str, int],
     zone_ids: dict[str, int],
-) -> None:
+    audit: list[tuple[Any, ...]],
+) -> list[Any]:
+    """The links of a pulled change written now; its columns (the row for apply_incoming's
+    batched UPDATE, in _SCALAR_SET order) and audit rows returned."""
     conn = store.conn
     new = item.values
     assert new is not None
-    scalar = {f: new[f] for f in diff if f not in LIST_VALUE_FIELDS}
-    scalar["deadline"] = _derived_deadline(new)
-    scalar["search_text"] = item.search_text or store._haystack(
-        {**new, "lead_units": tuple(new["lead_units"]), "co_units": tuple(new["co_units"])}
-    )
-    scalar["updated_at"] = item.updated_at or at
-    scalar[SORT] = new[SORT]
-    # The server's version: every desk's version of a project only grows (see sync), and
-    # all desks end with the same.
-    scalar["version"] = item.version or extra_version(store, pid) + 1
-    assignments = ", ".join(f"{k} = ?" for k in scalar)
-    conn.execute(f"UPDATE projects SET {assignments} WHERE id = ?", [*scalar.values(), pid])
     if "zones" in diff:
         conn.execute("DELETE FROM project_zones WHERE project_id = ?", (pid,))
         conn.executemany(
@@ -377,26 +463,34 @@ def _update(
             " VALUES (?, ?, ?, ?)",
             links,
         )
-    if "progress" in diff and new["progress"]:
-        conn.execute(
-            "INSERT INTO progress_log(project_id, date, text, origin) VALUES (?, ?, ?, ?)",
-            (pid, at[:10], new["progress"], item.origin),
+    # A pulled progress brings no history entry dated today: the entries travel on their
+    # own, with the dates they were written on (add_progress).
+    audit.extend(
+        (
+            at,
+            pid,
+            f,
+            _audit_text(tuple(old[f]) if f in LIST_VALUE_FIELDS else old[f]),
+            _audit_text(tuple(new[f]) if f in LIST_VALUE_FIELDS else new[f]),
+            item.origin,
         )
-    conn.executemany(
-        "INSERT INTO audit_log(at, project_id, field, old, new, origin) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                at,
-                pid,
-                f,
-                _audit_text(tuple(old[f]) if f in LIST_VALUE_FIELDS else old[f]),
-                _audit_text(tuple(new[f]) if f in LIST_VALUE_FIELDS else new[f]),
-                item.origin,
-            )
-            for f in diff
-            if f != SORT  # a place in the list is presentation: moves are not audited
-        ],
+        for f in diff
+        if f != SORT  # a place in the list is presentation: moves are not audited
     )
+    search_text = item.search_text or store._haystack(
+        {**new, "lead_units": tuple(new["lead_units"]), "co_units": tuple(new["co_units"])}
+    )
+    return [
+        *(new[f] for f in SYNC_FIELDS if f not in LIST_VALUE_FIELDS),
+        _derived_deadline(new),
+        search_text,
+        item.updated_at or at,
+        new[SORT],
+        # The server's version: every desk's version of a project only grows (see sync),
+        # and all desks end with the same.
+        item.version or extra_version(store, pid) + 1,
+        pid,
+    ]
 
 
 def free_id(store: Store, project_id: int) -> bool:
