@@ -97,7 +97,12 @@ def connect(address: ServerAddress, password: str | None, *, desk: str = "") -> 
     import psycopg
 
     # Autocommit: every write goes in an explicit `conn.transaction()` block of its own.
-    kwargs: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT, "autocommit": True}
+    # UTF-8 whatever the desk's locale says (a POSIX locale would make it ASCII).
+    kwargs: dict[str, object] = {
+        "connect_timeout": CONNECT_TIMEOUT,
+        "autocommit": True,
+        "client_encoding": "UTF8",
+    }
     if password is not None:
         kwargs["password"] = password
     if desk:
