@@ -22,3 +22,28 @@ def test_import_benchmark_prints_the_ratio_and_the_floor() -> None:
     assert lines[0].startswith("sheet: 30 projects, ")
     assert any(line.startswith("ratio: ") and "(target ≤ 2×)" in line for line in lines)
     assert any(line.startswith("floor: ") and line.endswith("× the bare read") for line in lines)
+
+
+def test_sync_benchmark_prints_both_ratios_and_the_idle_time() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bench_sync.py"),
+            "--projects",
+            "40",
+            "--runs",
+            "1",
+            "--idle-runs",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("projects: 40, ")
+    assert any(line.startswith("ratio: push ") and "(target ≤ 3×)" in line for line in lines)
+    assert any(line.startswith("ratio: pull ") and "(target ≤ 3×)" in line for line in lines)
+    assert any(line.startswith("idle:  median ") for line in lines)

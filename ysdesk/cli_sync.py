@@ -48,6 +48,13 @@ def add_commands(sub: Any) -> None:
     group.add_argument("--mine", action="store_true", help="冲突字段采用本机的值")
     group.add_argument("--theirs", action="store_true", help="冲突字段采用服务器上的值")
     group.add_argument("--status", action="store_true", help="只显示待同步的内容，不同步")
+    group.add_argument(
+        "--pick",
+        action="append",
+        metavar="编号:字段=mine|theirs",
+        help="逐个决定冲突：如 2025-01-01:note=theirs（字段也可写中文名，如 备注；"
+        "删除冲突写 deleted；可重复）",
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -146,6 +153,19 @@ def _finish(args: argparse.Namespace, ctx: Any, report: Any, first: str) -> int:
     return EXIT_PARTIAL if report.conflicts else EXIT_OK
 
 
+def _pick(text: str) -> tuple[str, str, str]:
+    """`编号:字段=mine|theirs` → (code, field, side)."""
+    from ysdesk.domain.errors import UserError
+    from ysdesk.services import sync
+
+    sides = {"mine": sync.MINE, "本机": sync.MINE, "theirs": sync.THEIRS, "服务器": sync.THEIRS}
+    head, _, picked = text.rpartition("=")
+    code, _, name = head.partition(":")
+    if not code or not name or picked.strip() not in sides:
+        raise UserError(f"--pick 的写法应为 编号:字段=mine 或 编号:字段=theirs，而不是：{text}")
+    return code.strip(), name.strip(), sides[picked.strip()]
+
+
 def cmd_sync(args: argparse.Namespace, ctx: Any) -> int:
     from ysdesk.services import sync
 
@@ -154,7 +174,9 @@ def cmd_sync(args: argparse.Namespace, ctx: Any) -> int:
         if args.status:
             state = sync.status(store, prompt=_prompt)
         else:
-            prefer = sync.MINE if args.mine else sync.THEIRS if args.theirs else None
+            prefer: Any = sync.MINE if args.mine else sync.THEIRS if args.theirs else None
+            if args.pick:
+                prefer = sync.picks(store, [_pick(text) for text in args.pick])
             report = sync.sync(store, prefer=prefer, prompt=_prompt)
     finally:
         store.close()

@@ -39,7 +39,7 @@ def test_one_field_changed_on_both_desks_is_a_conflict_until_a_side_is_picked(
     edit(b, code, progress="乙的进展", note="乙的备注")
     sync_desk(a)
     report = sync_desk(b)
-    assert [c.to_json() | {"name": None, "label": None} for c in report.conflicts] == [
+    assert [c.to_json() | {"name": None, "label": None, "gid": None} for c in report.conflicts] == [
         {
             "code": code,
             "field": "progress",
@@ -48,6 +48,7 @@ def test_one_field_changed_on_both_desks_is_a_conflict_until_a_side_is_picked(
             "base": base,
             "name": None,
             "label": None,
+            "gid": None,
         }
     ]
     assert by_code(b)[code]["progress"] == "乙的进展"  # kept here until decided
@@ -212,4 +213,39 @@ def test_an_edit_made_here_while_the_server_is_busy_is_kept_for_the_next_sync(
     sync_desk(a)
     assert by_code(a)[code]["progress"] == "乙同步时写的进展"
     assert by_code(a)[code]["goal"] == by_code(b)[code]["goal"] == "甲的目标"
+    assert listing(a) == listing(b)
+
+
+def test_each_conflict_takes_the_side_picked_for_it(desks: tuple[Path, Path]) -> None:
+    from tests.cli.helpers import run
+    from ysdesk.services import sync
+
+    a, b = desks
+    code, other = list(by_code(a))[15:17]
+    edit(a, code, note="甲的备注", goal="甲的目标")
+    edit(a, other, note="甲的另一条备注")
+    edit(b, code, note="乙的备注", goal="乙的目标")
+    edit(b, other, note="乙的另一条备注")
+    sync_desk(a)
+    assert {(c.code, c.field) for c in sync_desk(b).conflicts} == {
+        (code, "note"),
+        (code, "goal"),
+        (other, "note"),
+    }
+    with Store.open(b) as store:
+        chosen = sync.picks(store, [(code, "备注", sync.THEIRS), (code, "goal", sync.MINE)])
+        report = sync.sync(store, prefer=chosen)
+    assert [(c.code, c.field) for c in report.conflicts] == [(other, "note")]
+    assert by_code(b)[other]["note"] == "乙的另一条备注"  # still open: kept here
+    picked = run("--db", str(b), "sync", "--pick", f"{other}:note=mine", "--json")
+    assert picked.returncode == 0, picked.stderr
+    wrong = run("--db", str(b), "sync", "--pick", f"{other}:goal=mine")
+    assert wrong.returncode == 2 and "没有留下" in wrong.stderr
+    sync_desk(a)
+    for desk in (a, b):
+        assert (by_code(desk)[code]["note"], by_code(desk)[code]["goal"]) == (
+            "甲的备注",
+            "乙的目标",
+        )
+        assert by_code(desk)[other]["note"] == "乙的另一条备注"
     assert listing(a) == listing(b)

@@ -56,6 +56,15 @@ _CODE = re.compile(r"^(\d{4})-(\d{1,2})-(\d+)$")
 PasswordPrompt = Callable[[ServerAddress], "str | None"]
 
 
+def side(prefer: str | dict[tuple[str, str], str] | None, gid: str, name: str) -> str | None:
+    """The side picked for one conflict: MINE, THEIRS or None (left open). `prefer` is one
+    side for every conflict, or a side per (global id, field) as the window's conflict list
+    picks them (a deletion's field is DELETED_FIELD)."""
+    if isinstance(prefer, dict):
+        return prefer.get((gid, name))
+    return prefer
+
+
 @dataclass
 class Conflict:
     """One field two desks changed differently (or a deletion against an edit)."""
@@ -81,6 +90,7 @@ class Conflict:
             "base": self.base,
             "name": self.name,
             "label": self.label,
+            "gid": self.gid,
         }
 
 
@@ -348,7 +358,7 @@ def clone(
 def sync(
     store: Store,
     *,
-    prefer: str | None = None,
+    prefer: str | dict[tuple[str, str], str] | None = None,
     prompt: PasswordPrompt | None = None,
     url: str | None = None,
 ) -> SyncReport:
@@ -417,7 +427,7 @@ def _sync(
     address: ServerAddress,
     *,
     desk: str,
-    prefer: str | None,
+    prefer: str | dict[tuple[str, str], str] | None,
 ) -> SyncReport:
     settings = _settings(store)
     office, is_office = remote.check_server(conn)
@@ -488,7 +498,7 @@ def _decide(
     conn: psycopg.Connection,
     changed: dict[str, LocalProject],
     server: dict[str, remote.ServerProject],
-    prefer: str | None,
+    prefer: str | dict[tuple[str, str], str] | None,
     decisions: dict[str, _Decision],
     report: SyncReport,
     *,
@@ -504,9 +514,10 @@ def _decide(
         if mine is None:  # deleted here
             if lp.base is None or sp is None or sp.deleted:
                 continue
-            if sp.values == lp.base or prefer == MINE:
+            picked = side(prefer, gid, DELETED_FIELD)
+            if sp.values == lp.base or picked == MINE:
                 updates.append((gid, dict(sp.values), lp, True, sp.values != lp.base))
-            elif prefer == THEIRS:
+            elif picked == THEIRS:
                 decision.restore_here = True
             else:
                 decision.keep = True
@@ -522,9 +533,10 @@ def _decide(
             base = sp.values
             mine = {**mine, "code": sp.values["code"], SORT: sp.values[SORT]}
         if sp.deleted:
-            if prefer == MINE:
+            picked = side(prefer, gid, DELETED_FIELD)
+            if picked == MINE:
                 updates.append((gid, dict(mine), lp, False, True))
-            elif prefer == THEIRS:
+            elif picked == THEIRS:
                 decision.delete_here = True
             else:
                 decision.keep = True
@@ -536,10 +548,11 @@ def _decide(
             if decided is Merge.MINE:
                 values[name] = mine[name]
             elif decided is Merge.CONFLICT:
-                if prefer == MINE:
+                picked = side(prefer, gid, name)
+                if picked == MINE:
                     values[name] = mine[name]
                     forced = True
-                elif prefer != THEIRS:
+                elif picked != THEIRS:
                     decision.conflicted.append(name)
                     report.conflicts.append(
                         Conflict(
@@ -678,7 +691,7 @@ def _push_as_unit(
     server: dict[str, remote.ServerProject],
     decisions: dict[str, _Decision],
     report: SyncReport,
-    prefer: str | None,
+    prefer: str | dict[tuple[str, str], str] | None,
 ) -> int:
     """A unit login pushes only status, progress and note of projects its unit leads. A
     project with any other change stays as this desk has it (reported as refused): its
@@ -697,12 +710,9 @@ def _push_as_unit(
             continue
         base = lp.base
         merges = merge_values(base, mine, sp.values)
-        theirs_wins = {f for f, m in merges.items() if m is Merge.CONFLICT and prefer == THEIRS}
-        mine_wins = [
-            f
-            for f, m in merges.items()
-            if m is Merge.MINE or (m is Merge.CONFLICT and prefer == MINE)
-        ]
+        picked = {f: side(prefer, gid, f) for f, m in merges.items() if m is Merge.CONFLICT}
+        theirs_wins = {f for f, p in picked.items() if p == THEIRS}
+        mine_wins = [f for f, m in merges.items() if m is Merge.MINE or picked.get(f) == MINE]
         if any(f not in UNIT_EDITABLE for f in mine_wins):
             _hold(decision, lp, theirs_wins)
             report.refused.append(mine["code"])
@@ -711,7 +721,7 @@ def _push_as_unit(
         for name in mine_wins:
             values[name] = mine[name]
         for name, decided in merges.items():
-            if decided is Merge.CONFLICT and prefer is None:
+            if decided is Merge.CONFLICT and picked[name] is None:
                 decision.conflicted.append(name)
                 report.conflicts.append(
                     Conflict(
@@ -748,7 +758,7 @@ def _incoming(
     changed: dict[str, LocalProject],
     decisions: dict[str, _Decision],
     pulled: dict[str, remote.ServerProject],
-    prefer: str | None,
+    prefer: str | dict[tuple[str, str], str] | None,
     *,
     recheck: bool = True,
 ) -> list[Incoming]:
@@ -800,7 +810,9 @@ def _incoming(
             values[name] = lp.current[name]
             base[name] = lp.base.get(name) if lp.base is not None else None
         origin = (
-            f"同步：{sp.author}" if prefer != THEIRS else f"同步冲突采用服务器的值：{sp.author}"
+            f"同步冲突采用服务器的值：{sp.author}"
+            if any(side(prefer, gid, f) == THEIRS for f in SYNC_FIELDS)
+            else f"同步：{sp.author}"
         )
         incoming.append(
             _from_server(
@@ -864,6 +876,21 @@ def _from_server(
         origin=origin,
         keep_dirty=keep_dirty,
     )
+
+
+def picks(store: Store, choices: list[tuple[str, str, str]]) -> dict[tuple[str, str], str]:
+    """Sides for some conflicts of the last sync, named as the user names them: (code, field
+    as in `sync --json` or its Chinese label, MINE or THEIRS); UserError for one not found."""
+    open_conflicts = store.get_meta_json(_CONFLICTS_KEY, [])
+    chosen: dict[tuple[str, str], str] = {}
+    for code, name, picked in choices:
+        found = [
+            c for c in open_conflicts if c["code"] == code and name in (c["field"], c.get("label"))
+        ]
+        if not found or "gid" not in found[0]:
+            raise UserError(f"上次同步没有留下 {code} 的“{name}”冲突；用 sync --status 查看冲突。")
+        chosen[(found[0]["gid"], found[0]["field"])] = picked
+    return chosen
 
 
 # ---------------------------------------------------------------------- status
