@@ -764,7 +764,7 @@ def _incoming(
 ) -> list[Incoming]:
     """What this desk writes: the server's rows after the push, with the fields of conflicts
     left open kept as this desk has them (and their old base)."""
-    gids = replica.gid_map(store)
+    gids = replica.gid_map(store) if pulled else {}
     # A project edited here while the server was busy (the window's own thread) is left for
     # the next sync: its fields are compared again then.
     moved: set[str] = set()

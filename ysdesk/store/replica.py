@@ -274,6 +274,10 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
         raise UserError("内部错误：同步写入必须在一个事务中进行。")
     conn = store.conn
     at = now_iso()
+    if not incoming:  # an idle sync: only the number seen and the time move on
+        store._set_meta(_SEQ, str(last_seq))
+        store._set_meta(_SYNCED_AT, at)
+        return 0
     current = read_values(store, [i.project_id for i in incoming if i.project_id is not None])
     gids = {gid: pid for gid, pid in conn.execute("SELECT gid, project_id FROM sync_projects")}
     unit_ids = store._unit_id_map()
@@ -361,7 +365,17 @@ def add_progress(
     lacks, inside the caller's transaction; returns how many. `sent_up_to`: the highest
     entry id of this desk the server now holds."""
     conn = store.conn
-    gids = dict(conn.execute("SELECT gid, project_id FROM sync_projects"))
+    entries = list(entries)
+    # Only the ids of the projects the entries belong to (an idle sync reads none).
+    gids = dict(
+        conn.execute(
+            "SELECT gid, project_id FROM sync_projects"
+            " WHERE gid IN (SELECT value FROM json_each(?))",
+            (json.dumps([e[0] for e in entries]),),
+        )
+        if entries
+        else ()
+    )
     top_before = conn.execute("SELECT coalesce(max(id), 0) FROM progress_log").fetchone()[0]
     added = 0
     for gid, date, text, origin in entries:
