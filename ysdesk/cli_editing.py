@@ -148,7 +148,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     with open_for_writing(ctx, args.wait) as store:
         values = editing.values_from_words(store, words)
         draft = editing.new_draft(store, args.year, task_no=args.task)
-        project = editing.create_project(store, editing.with_values(draft, values))
+        project = editing.create_project(store, editing.with_values(draft, values)).project
         if args.json:
             _print_project(ctx, store, project.id or 0)
     if not args.json:

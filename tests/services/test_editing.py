@@ -93,8 +93,10 @@ def test_drafts_are_checked_field_by_field(sample_store) -> None:
     assert set(editing.draft_problems(sample_store, draft)) == {"co_units"}
     with pytest.raises(ValidationError):
         editing.create_project(sample_store, draft)
-    created = editing.create_project(sample_store, draft.replace(co_units=("复旦大学",)))
+    written = editing.create_project(sample_store, draft.replace(co_units=("复旦大学",)))
+    created = written.project
     assert created.id and created.code == draft.code
+    assert written.changes.added == {created.id} and written.changes.structure
     assert sample_store.audit_log(created.id)[0].field == "created"
 
 

@@ -248,9 +248,11 @@ def test_compare_matches_by_name_without_links(fresh_store: Store) -> None:
 
 
 def test_a_plan_made_over_its_own_connection_is_written_once(sample_db, sample_store) -> None:
-    from ysdesk.services.rollover import carry_over, plan_rollover_file
+    from ysdesk.services.rollover import carry_over
+    from ysdesk.store.index_queries import open_reader
 
-    plan = plan_rollover_file(sample_db, 2025)
+    with open_reader(sample_db) as reader:  # a worker's private connection
+        plan = plan_rollover(reader, 2025)
     assert [i.to_json() for i in plan.items] == [
         i.to_json() for i in plan_rollover(sample_store, 2025).items
     ]
@@ -263,9 +265,11 @@ def test_a_plan_made_over_its_own_connection_is_written_once(sample_db, sample_s
 
 
 def test_a_stale_plan_is_refused_and_changes_nothing(sample_db, sample_store) -> None:
-    from ysdesk.services.rollover import carry_over, plan_rollover_file
+    from ysdesk.services.rollover import carry_over
+    from ysdesk.store.index_queries import open_reader
 
-    plan = plan_rollover_file(sample_db, 2025)
+    with open_reader(sample_db) as reader:  # a worker's private connection
+        plan = plan_rollover(reader, 2025)
     pid = plan.items[0].project.id
     project = sample_store.get_project(pid)
     sample_store.update_project(pid, {"note": "后来补充"}, expected_version=project.version)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from tests.ui.conftest import dump
 from ysdesk.domain.model import ProjectFilter, Status
-from ysdesk.ui.context import Change
+from ysdesk.services.changes import Changes
 
 
 def _show(window, task_no: int = 2, index: int = 0):
@@ -209,12 +209,12 @@ def test_a_change_elsewhere_reloads_unless_the_user_is_typing(window) -> None:
     editor = window.editor
     project = _show(window)
     stored = store.update_project(project.id, {"goal": "新目标"}, expected_version=project.version)
-    window.ctx.notify(Change.of_projects(project.id))
+    window.ctx.notify(Changes.fields(project.id, ["goal"], stored.version))
     assert editor.goal.toPlainText() == "新目标"
     editor.name.setText("正在输入")
     editor.name.setModified(True)
-    store.update_project(project.id, {"goal": "再改"}, expected_version=stored.version)
-    window.ctx.notify(Change.of_projects(project.id))
+    again = store.update_project(project.id, {"goal": "再改"}, expected_version=stored.version)
+    window.ctx.notify(Changes.fields(project.id, ["goal"], again.version))
     assert editor.name.text() == "正在输入"
     assert editor.notice.isVisibleTo(editor)
 

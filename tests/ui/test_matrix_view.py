@@ -116,14 +116,14 @@ def test_clicking_a_cell_filters_the_project_table(
 
 def test_view_follows_changes(qtbot, sample_store: Store, tmp_path: Path, today: date) -> None:
     from ysdesk.domain.model import Project
-    from ysdesk.ui.context import Change
+    from ysdesk.services.changes import Changes
 
     view, _ = _view(qtbot, sample_store, tmp_path, today)
     before = view.model.matrix().rows
-    sample_store.insert_project(
+    new = sample_store.insert_project(
         Project(id=None, year=2025, name="新项目", task_no=3, lead_units=("市教委",))
     )
-    view.ctx.notify(Change(structure=True))
+    view.ctx.notify(Changes.inserted(new.id, new.version))
     row = view.model.matrix().row("市教委")
     assert row is not None and row.cells[3].lead == 1
     assert view.model.matrix().rows != before

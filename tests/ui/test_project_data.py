@@ -154,10 +154,11 @@ def test_edits_while_the_worker_reads_are_not_lost(gated_window, gate, qtbot):
     pid = window.data.index.order[0]
     project = store.get_project(pid)
     window.editor.show_project(pid)
-    store.update_project(pid, {"name": "量子计算中试平台"}, expected_version=project.version)
-    from ysdesk.ui.context import Change
+    name = {"name": "量子计算中试平台"}
+    stored = store.update_project(pid, name, expected_version=project.version)
+    from ysdesk.services.changes import Changes
 
-    window.ctx.notify(Change.of_projects(pid))
+    window.ctx.notify(Changes.fields(pid, ["name"], stored.version))
     gate.open()
     _settled(window, qtbot)
     index = window.data.index

@@ -14,9 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.report_helpers import Recorder, make_ctx
-from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import ProjectFilter
-from ysdesk.services import rollover
 from ysdesk.store import Store
 from ysdesk.ui import rollover_dialog
 from ysdesk.ui.context import AppContext
@@ -67,7 +65,9 @@ def test_untick_then_carry(qtbot, qtmodeltester, ctx: AppContext, sample_store: 
     assert result.backup is not None and result.backup.exists()
     origins = {p.origin_id for p in sample_store.list_projects(ProjectFilter(year=2026))}
     assert len(origins) == len(carried_rows) - 1 and left_out not in origins
-    assert changes and changes[-1].everything
+    # The views hear which projects were added, from the dialog.
+    assert [c.added for c in changes] == [{new for _, new in result.created}]
+    assert changes[-1].source is dialog and changes[-1].structure
     assert ctx.prompts.asked[-1][0] == "info"
 
 
@@ -77,7 +77,7 @@ def test_years_are_read_and_written_in_a_worker(
     threads: dict[str, list[bool]] = {}
 
     def watch(name: str):
-        real = getattr(rollover, name)
+        real = getattr(rollover_dialog, name)
 
         def watched(*args, **kwargs):
             on_main = threading.current_thread() is threading.main_thread()
@@ -86,9 +86,8 @@ def test_years_are_read_and_written_in_a_worker(
 
         return watched
 
-    for name in ("plan_rollover", "compare_years", "auto_backup"):
-        monkeypatch.setattr(rollover, name, watch(name))
-    monkeypatch.setattr(rollover_dialog, "carry_over", watch("carry_over"))
+    for name in ("plan_rollover", "compare_years", "auto_backup", "carry_over"):
+        monkeypatch.setattr(rollover_dialog, name, watch(name))
     dialog = _opened(qtbot, ctx)
     _applied(qtbot, dialog)
     compare = CompareDialog(ctx)
@@ -181,33 +180,3 @@ def test_without_a_worker_the_dialogs_read_in_place(
     compare = CompareDialog(ctx)
     qtbot.addWidget(compare)
     assert compare.comparison is not None
-
-
-def test_a_write_stopped_in_the_worker_changes_nothing(
-    qtbot, ctx: AppContext, sample_store: Store
-) -> None:
-    """取消 stops the write inside its transaction; the window's store then sees no change."""
-    from PySide6.QtWidgets import QWidget
-
-    from ysdesk.services.progress import Cancelled
-    from ysdesk.ui.writes import CANCELLED, write_in_worker
-
-    before = sample_store.project_count()
-    first = sample_store.list_projects()[0]
-    outcome: list[object] = []
-
-    def write(target: Store, progress) -> None:
-        assert target is not sample_store
-        with target.atomic():
-            target.update_project(first.id, {"name": "写了一半"}, expected_version=first.version)
-            target.add_unit("写了一半的新单位")
-            raise Cancelled()
-
-    owner = QWidget()
-    qtbot.addWidget(owner)
-    write_in_worker(ctx, owner, "写入", write, outcome.append, outcome.append)
-    qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
-    assert isinstance(outcome[0], UserError) and outcome[0].message == CANCELLED
-    assert sample_store.project_count() == before
-    assert sample_store.get_project(first.id).name == first.name
-    assert "写了一半的新单位" not in {u.name for u in sample_store.units()}

@@ -1,7 +1,9 @@
-"""Edits of single projects as the window's undo commands make them; each is one transaction.
+"""Edits of single projects, as the window's editor and the command line make them; each is
+one transaction.
 
-Every function returns what its undo needs (previous values, snapshots, entry ids), so an
-undo command holds plain data and calls back into this module.
+Every write returns what it changed (`changes`, ysdesk.services.changes) and what its undo
+needs (previous values, snapshots, entry ids), so an undo command holds plain data and calls
+back into this module.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ysdesk.domain.model import (
 )
 from ysdesk.domain.units import split_units
 from ysdesk.domain.validation import not_a_number, project_problems, unknown_status
+from ysdesk.services.changes import Changes
 from ysdesk.services.projects import match_zone, unit_resolver
 from ysdesk.store import ProjectSnapshot, Store
 from ysdesk.store.backup import auto_backup
@@ -34,8 +37,6 @@ from ysdesk.store.index_queries import (
     set_project_position,
 )
 
-# Changing these moves a project to another node of some navigation tree.
-STRUCTURAL_FIELDS = frozenset({"year", "task_no", "zones", "lead_units", "co_units"})
 COPY_SUFFIX = "（副本）"
 _CODE = re.compile(r"^(\d{4})-(\d{2})-(\d+)$")
 
@@ -74,6 +75,20 @@ class FieldChange:
     def changed(self) -> bool:
         return self.old != self.new
 
+    @property
+    def changes(self) -> Changes:
+        """The fields this write changed (none when every value was already so)."""
+        fields = [k for k in self.new if self.old.get(k) != self.new[k]]
+        return Changes.fields(self.project.id or 0, fields, self.project.version)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A project as a write left it, and what the write changed."""
+
+    project: Project
+    changes: Changes
+
 
 def field_values(project: Project, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """The values of some editable fields in the form update_project accepts."""
@@ -94,20 +109,18 @@ def apply_changes(
     )
 
 
-def undo_changes(store: Store, change: FieldChange, *, expected_version: int | None) -> Project:
-    """Put the fields back; a project moved to another task returns to its old place."""
+def undo_changes(store: Store, change: FieldChange, *, expected_version: int | None) -> FieldChange:
+    """Put the fields back; a project moved to another task returns to its old place.
+
+    Returns the undo as a change of its own (from the values written to the old ones).
+    """
     with store.atomic():
         project = store.update_project(
             change.project.id or 0, change.old, expected_version=expected_version
         )
         if "task_no" in change.old or "year" in change.old:
             set_project_position(store, project.id or 0, change.old_position)
-    return project
-
-
-def is_structural(fields: dict[str, Any] | list[str]) -> bool:
-    """Whether changing these fields moves the project between tree nodes."""
-    return not STRUCTURAL_FIELDS.isdisjoint(fields)
+    return FieldChange(project=project, old=change.new, new=change.old)
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,10 @@ class ProgressAdded:
     after_id: int  # entries with a larger id were written by this addition
     date: str
     text: str
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.fields(self.project.id or 0, ["progress"], self.project.version)
 
 
 def add_progress(
@@ -141,15 +158,16 @@ def add_progress(
     )
 
 
-def undo_progress(store: Store, added: ProgressAdded, *, expected_version: int | None) -> Project:
+def undo_progress(store: Store, added: ProgressAdded, *, expected_version: int | None) -> Written:
     """Take back an entry: the history and the latest text read as before it was added."""
-    return revert_progress(
+    project = revert_progress(
         store,
         added.project.id or 0,
         added.previous_text,
         added.after_id,
         expected_version=expected_version,
     )
+    return Written(project, Changes.fields(project.id or 0, ["progress"], project.version))
 
 
 def draft_problems(store: Store, draft: Project) -> dict[str, str]:
@@ -189,9 +207,10 @@ def new_draft(
     )
 
 
-def create_project(store: Store, draft: Project) -> Project:
+def create_project(store: Store, draft: Project) -> Written:
     """Save a new project (the store refuses it with the first problem draft_problems shows)."""
-    return store.insert_project(draft)
+    project = store.insert_project(draft)
+    return Written(project, Changes.inserted(project.id or 0, project.version))
 
 
 def duplicate_draft(store: Store, project_id: int) -> Project:
@@ -215,6 +234,10 @@ class Deleted:
     snapshot: ProjectSnapshot
     position: int
 
+    @property
+    def changes(self) -> Changes:
+        return Changes.deleted(self.snapshot.project.id or 0)
+
 
 def backup_before_deleting(store: Store, count: int) -> Path | None:
     """An automatic backup before several projects are deleted at once (DESIGN.md §6): their
@@ -234,12 +257,12 @@ def delete_project(
     return Deleted(snapshot=snapshot, position=position)
 
 
-def restore_project(store: Store, deleted: Deleted) -> Project:
+def restore_project(store: Store, deleted: Deleted) -> Written:
     """Put a deleted project back with its id, version, history and place."""
     with store.atomic():
         project = store.restore_project(deleted.snapshot)
         set_project_position(store, project.id or 0, deleted.position)
-    return project
+    return Written(project, Changes.inserted(project.id or 0, project.version))
 
 
 # ------------------------------------------------------------ words of the command line

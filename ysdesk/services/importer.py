@@ -58,6 +58,7 @@ from ysdesk.exchange.roundtrip import (
 )
 from ysdesk.exchange.sheets import read_workbook
 from ysdesk.exchange.xlsx_import import ParsedRow, ParsedSheet, PlanInfo, parse_workbook
+from ysdesk.services.changes import Changes
 from ysdesk.services.column_mappings import reading_options, remember_columns
 from ysdesk.services.import_reading import StartedRead, start_reading
 from ysdesk.services.progress import NullProgress, Progress
@@ -260,6 +261,27 @@ class ImportReceipt:
     @property
     def project_ids(self) -> list[int]:
         return [*self.created, *(u.before.id for u in self.updated if u.before.id is not None)]
+
+    @property
+    def changes(self) -> Changes:
+        """What the import wrote: projects added, fields updated, units created."""
+        updated = {u.before.id: u for u in self.updated if u.before.id is not None}
+        return Changes(
+            added=frozenset(self.created),
+            changed={pid: frozenset(u.fields) for pid, u in updated.items()},
+            plan=bool(self.new_units),
+            versions={**self.created, **{pid: u.version_after for pid, u in updated.items()}},
+        )
+
+    def reverted_changes(self, versions: dict[int, int]) -> Changes:
+        """What revert_import wrote, given the versions it returned."""
+        updated = {u.before.id: u for u in self.updated if u.before.id is not None}
+        return Changes(
+            changed={pid: frozenset(u.fields) for pid, u in updated.items()},
+            removed=frozenset(self.created),
+            plan=bool(self.new_units),
+            versions={pid: v for pid, v in versions.items() if pid in updated},
+        )
 
 
 # ------------------------------------------------------------------ parsing

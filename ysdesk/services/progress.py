@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ysdesk.domain.errors import UserError
 from ysdesk.domain.text import display_width
 
 
-class Cancelled(Exception):
-    """Raised by a use case when its progress object says the user cancelled."""
+class Cancelled(UserError):
+    """Raised by a use case when its progress object says the user cancelled; its
+    transaction is rolled back, so nothing changed."""
+
+    def __init__(self, message: str = "已取消，未作改动。") -> None:
+        super().__init__(message)
 
 
 class Progress(Protocol):

@@ -20,6 +20,7 @@ from typing import Any
 from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import FIELD_LABELS, Project, ProjectFilter, Status, format_list
+from ysdesk.services.changes import Changes
 from ysdesk.services.progress import NullProgress, Progress, check_cancelled
 from ysdesk.store import Store
 from ysdesk.store.backup import auto_backup
@@ -31,7 +32,6 @@ from ysdesk.store.carry import (
     origin_links,
     year_sources,
 )
-from ysdesk.store.index_queries import open_reader
 from ysdesk.store.stamps import years_stamp
 
 _FULLWIDTH_DIGITS = "０１２３４５６７８９"
@@ -129,6 +129,11 @@ class RolloverResult:
     excluded: list[int] = field(default_factory=list)
     backup: Path | None = None
 
+    @property
+    def changes(self) -> Changes:
+        """The projects the rollover added (it changes no other)."""
+        return Changes(added=frozenset(new for _, new in self.created))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "from_year": self.from_year,
@@ -222,24 +227,6 @@ def plan_rollover(store: Store, from_year: int, to_year: int | None = None) -> R
             )
         )
     return RolloverPlan(from_year=from_year, to_year=to_year, items=items, stamp=stamp)
-
-
-def plan_rollover_file(path: Path, from_year: int, to_year: int | None = None) -> RolloverPlan:
-    """plan_rollover over a private read-only connection to `path`: a worker thread's job."""
-    reader = open_reader(path)
-    try:
-        return plan_rollover(reader, from_year, to_year)
-    finally:
-        reader.close()
-
-
-def backup_before_rollover_file(path: Path, to_year: int) -> Path | None:
-    """The backup a rollover takes first, made over a private connection (a worker's job)."""
-    reader = open_reader(path)
-    try:
-        return auto_backup(reader, _backup_reason(to_year))
-    finally:
-        reader.close()
 
 
 def _backup_reason(to_year: int) -> str:
@@ -440,15 +427,6 @@ class Comparison:
                 for c in self.carried
             ],
         }
-
-
-def compare_years_file(path: Path, year_a: int, year_b: int) -> Comparison:
-    """compare_years over a private read-only connection to `path`: a worker thread's job."""
-    reader = open_reader(path)
-    try:
-        return compare_years(reader, year_a, year_b)
-    finally:
-        reader.close()
 
 
 def compare_years(store: Store, year_a: int, year_b: int) -> Comparison:

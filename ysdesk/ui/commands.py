@@ -1,13 +1,16 @@
-"""One QUndoCommand per user edit; redo and undo call ysdesk.services.editing, then broadcast.
+"""One QUndoCommand per user edit: redo and undo call ysdesk.services.editing and broadcast
+the Changes it returns.
 
 A command that fails (a stale version, a rule broken) records the error in its Outcome and
 makes itself obsolete, so the stack drops it; whoever pushed it reads the Outcome and asks
 the user what to do. The widget that pushed a command is its `source` for the first redo
-only: it already shows the new values; after undo/redo every view refreshes.
+only: it already shows the new values; after undo/redo every view refreshes. A write outside
+the stack (a sync) that changed a command's project blocks the command (AppContext.notify).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +19,8 @@ from PySide6.QtGui import QUndoCommand
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import FIELD_LABELS, Project
 from ysdesk.services import editing
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.services.changes import Changes
+from ysdesk.ui.context import UNDO_BLOCKED, AppContext
 
 
 @dataclass
@@ -50,21 +54,36 @@ class MacroCommand(QUndoCommand):
         self.ctx = ctx
         # Plain Python children, not Qt child commands: PySide would let the Python side
         # delete a Qt-parented child that its parent deletes again.
-        self.commands: list[QUndoCommand] = []
+        self.commands: list[_Command] = []
+
+        self.blocked = False
 
     def redo(self) -> None:
-        with self.ctx.batch(), self.ctx.store.atomic():
-            for command in self.commands:
-                command.redo()
+        if not self._refused("重做"):
+            with self.ctx.batch(), self.ctx.store.atomic():
+                for command in self.commands:
+                    command.redo()
 
     def undo(self) -> None:
-        with self.ctx.batch(), self.ctx.store.atomic():
-            for command in reversed(self.commands):
-                command.undo()
+        if not self._refused("撤销"):
+            with self.ctx.batch(), self.ctx.store.atomic():
+                for command in reversed(self.commands):
+                    command.undo()
+
+    def block(self, project_ids: frozenset[int]) -> None:
+        """One step: if a write outside the stack changed any child's project, it refuses."""
+        if any(c.project_ids() & project_ids for c in self.commands):
+            self.blocked = True
+
+    def _refused(self, doing: str) -> bool:
+        if self.blocked:
+            self.setObsolete(True)
+            self.ctx.prompts.error(f"无法{doing}", f"无法{doing}“{self.text()}”：{UNDO_BLOCKED}")
+        return self.blocked
 
 
 class _Command(QUndoCommand):
-    """Common bookkeeping: the context, the outcome, failure handling."""
+    """Runs the service calls of redo and undo: outcome, versions, broadcast, failure."""
 
     def __init__(
         self,
@@ -79,19 +98,45 @@ class _Command(QUndoCommand):
         self.ctx = ctx
         self.source = source
         self.outcome = Outcome()
+        self.project_id: int | None = None
         self._first = True
         self.failed = False  # a child of a macro that failed stays in it and does nothing
+        self.blocked = False  # a write outside the stack changed the project
 
-    def _succeed(self, project: Project | None) -> None:
+    def project_ids(self) -> frozenset[int]:
+        return frozenset() if self.project_id is None else frozenset({self.project_id})
+
+    def block(self, project_ids: frozenset[int]) -> None:
+        """Refuse from now on when a write outside the stack changed this project."""
+        if self.project_ids() & project_ids:
+            self.blocked = True
+
+    def _expected(self) -> int | None:
+        """The version undo/redo expects: the one the stack last wrote."""
+        return self.ctx.versions.get(self.project_id) if self.project_id is not None else None
+
+    def _run(self, doing: str, write: Callable[[], Any]) -> Any:
+        """`write()` (a service call returning a result with its Changes): record the project
+        and versions, broadcast; on a refusal fail. Returns the result, or None."""
+        try:
+            if self.blocked:
+                raise UserError(UNDO_BLOCKED)
+            result = write()
+        except UserError as exc:
+            self._fail(exc, doing)
+            return None
+        changes: Changes = result.changes
+        project = getattr(result, "project", None)
         # The pusher holds this Outcome object (the command may be gone): update it in place.
         self.outcome.project = project
         self.outcome.error = None
-        if project is not None and project.id is not None:
-            self.ctx.versions[project.id] = project.version
-
-    def _expected(self, project_id: int) -> int | None:
-        """The version undo/redo expects: the one the stack last wrote."""
-        return self.ctx.versions.get(project_id)
+        for pid in changes.removed:
+            self.ctx.versions.pop(pid, None)
+        self.ctx.versions.update(changes.versions)
+        if not changes.empty:
+            source = self.source if self._first else None
+            self.ctx.notify(changes.with_source(source))
+        return result
 
     def _fail(self, exc: UserError, doing: str) -> None:
         self.outcome.error = exc
@@ -101,9 +146,8 @@ class _Command(QUndoCommand):
         if not self._first:
             self.ctx.prompts.error(f"无法{doing}", f"无法{doing}“{self.text()}”：{exc.message}")
 
-    def _broadcast(self, *ids: int | None, structure: bool) -> None:
-        source = self.source if self._first else None
-        self.ctx.notify(Change.of_projects(*ids, structure=structure, source=source))
+    def _redone(self) -> None:
+        self._first = False
 
 
 class EditProjectCommand(_Command):
@@ -122,48 +166,36 @@ class EditProjectCommand(_Command):
     ) -> None:
         super().__init__(ctx, text, source, macro)
         self.project_id = project_id
-        self.changes = dict(changes)
+        self.values = dict(changes)
         self.expected_version = expected_version
         self.change: editing.FieldChange | None = None
 
     def redo(self) -> None:
-        try:
-            if self.change is None:
-                self.change = editing.apply_changes(
-                    self.ctx.store,
-                    self.project_id,
-                    self.changes,
-                    expected_version=self.expected_version,
-                )
-            else:
-                self.change = editing.apply_changes(
-                    self.ctx.store,
-                    self.project_id,
-                    self.change.new,
-                    expected_version=self._expected(self.project_id),
-                )
-        except UserError as exc:
-            self._fail(exc, "重做" if not self._first else "保存")
+        first = self.change is None
+        values = self.values if first else self.change.new  # type: ignore[union-attr]
+        version = self.expected_version if first else self._expected()
+        change = self._run(
+            "保存" if self._first else "重做",
+            lambda: editing.apply_changes(
+                self.ctx.store, self.project_id or 0, values, expected_version=version
+            ),
+        )
+        if change is None:
             return
-        self._succeed(self.change.project)
-        if not self.change.changed and self._first:
+        self.change = change
+        if not change.changed and self._first:
             self.setObsolete(True)  # nothing changed: nothing to undo, nothing to tell
-            return
-        self._broadcast(self.project_id, structure=editing.is_structural(self.change.new))
-        self._first = False
+        self._redone()
 
     def undo(self) -> None:
-        if self.change is None:
-            return
-        try:
-            project = editing.undo_changes(
-                self.ctx.store, self.change, expected_version=self._expected(self.project_id)
+        if self.change is not None:
+            change = self.change
+            self._run(
+                "撤销",
+                lambda: editing.undo_changes(
+                    self.ctx.store, change, expected_version=self._expected()
+                ),
             )
-        except UserError as exc:
-            self._fail(exc, "撤销")
-            return
-        self._succeed(project)
-        self._broadcast(self.project_id, structure=editing.is_structural(self.change.old))
 
 
 class AddProgressCommand(_Command):
@@ -189,34 +221,30 @@ class AddProgressCommand(_Command):
         self.added: editing.ProgressAdded | None = None
 
     def redo(self) -> None:
-        version = self.expected_version if self.added is None else self._expected(self.project_id)
-        try:
-            self.added = editing.add_progress(
+        version = self.expected_version if self.added is None else self._expected()
+        added = self._run(
+            "添加进展" if self._first else "重做",
+            lambda: editing.add_progress(
                 self.ctx.store,
-                self.project_id,
+                self.project_id or 0,
                 self.date_text,
                 self.entry_text,
                 expected_version=version,
-            )
-        except UserError as exc:
-            self._fail(exc, "重做" if not self._first else "添加进展")
-            return
-        self._succeed(self.added.project)
-        self._broadcast(self.project_id, structure=False)
-        self._first = False
+            ),
+        )
+        if added is not None:
+            self.added = added
+            self._redone()
 
     def undo(self) -> None:
-        if self.added is None:
-            return
-        try:
-            project = editing.undo_progress(
-                self.ctx.store, self.added, expected_version=self._expected(self.project_id)
+        if self.added is not None:
+            added = self.added
+            self._run(
+                "撤销",
+                lambda: editing.undo_progress(
+                    self.ctx.store, added, expected_version=self._expected()
+                ),
             )
-        except UserError as exc:
-            self._fail(exc, "撤销")
-            return
-        self._succeed(project)
-        self._broadcast(self.project_id, structure=False)
 
 
 class InsertProjectCommand(_Command):
@@ -232,35 +260,32 @@ class InsertProjectCommand(_Command):
     ) -> None:
         super().__init__(ctx, text, source, macro)
         self.draft = draft
-        self.project_id: int | None = None
         self.deleted: editing.Deleted | None = None
 
     def redo(self) -> None:
-        try:
-            if self.deleted is None:
-                project = editing.create_project(self.ctx.store, self.draft)
-            else:
-                project = editing.restore_project(self.ctx.store, self.deleted)
-        except UserError as exc:
-            self._fail(exc, "重做" if not self._first else "新建项目")
-            return
-        self.project_id = project.id
-        self._succeed(project)
-        self._broadcast(project.id, structure=True)
-        self._first = False
+        deleted = self.deleted
+        written = self._run(
+            "新建项目" if self._first else "重做",
+            lambda: (
+                editing.create_project(self.ctx.store, self.draft)
+                if deleted is None
+                else editing.restore_project(self.ctx.store, deleted)
+            ),
+        )
+        if written is not None:
+            self.project_id = written.project.id
+            self._redone()
 
     def undo(self) -> None:
-        if self.project_id is None:
-            return
-        try:
-            self.deleted = editing.delete_project(
-                self.ctx.store, self.project_id, expected_version=self._expected(self.project_id)
+        if self.project_id is not None:
+            deleted = self._run(
+                "撤销",
+                lambda: editing.delete_project(
+                    self.ctx.store, self.project_id or 0, expected_version=self._expected()
+                ),
             )
-        except UserError as exc:
-            self._fail(exc, "撤销")
-            return
-        self._succeed(None)
-        self._broadcast(self.project_id, structure=True)
+            if deleted is not None:
+                self.deleted = deleted
 
 
 class DeleteProjectCommand(_Command):
@@ -282,25 +307,18 @@ class DeleteProjectCommand(_Command):
         self.deleted: editing.Deleted | None = None
 
     def redo(self) -> None:
-        version = self.expected_version if self._first else self._expected(self.project_id)
-        try:
-            self.deleted = editing.delete_project(
-                self.ctx.store, self.project_id, expected_version=version
-            )
-        except UserError as exc:
-            self._fail(exc, "重做" if not self._first else "删除")
-            return
-        self._succeed(None)
-        self._broadcast(self.project_id, structure=True)
-        self._first = False
+        version = self.expected_version if self._first else self._expected()
+        deleted = self._run(
+            "删除" if self._first else "重做",
+            lambda: editing.delete_project(
+                self.ctx.store, self.project_id or 0, expected_version=version
+            ),
+        )
+        if deleted is not None:
+            self.deleted = deleted
+            self._redone()
 
     def undo(self) -> None:
-        if self.deleted is None:
-            return
-        try:
-            project = editing.restore_project(self.ctx.store, self.deleted)
-        except UserError as exc:
-            self._fail(exc, "撤销")
-            return
-        self._succeed(project)
-        self._broadcast(self.project_id, structure=True)
+        if self.deleted is not None:
+            deleted = self.deleted
+            self._run("撤销", lambda: editing.restore_project(self.ctx.store, deleted))

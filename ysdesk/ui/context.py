@@ -1,8 +1,9 @@
 """The one explicit object handed to widgets: store, settings, undo stack, today, broadcast, tasks.
 
-Views learn about changes through `ctx.changes.data_changed` (Anki-style): whoever changes
-data broadcasts *what* changed with itself as the source; every other view refreshes what it
-shows; the source does not reload itself.
+Views learn about changes through `ctx.changes.data_changed` (Anki-style): every write of the
+services returns what it changed (ysdesk.services.changes.Changes), and whoever asked for it
+broadcasts that with itself as the source; every other view refreshes what it shows; the
+source does not reload itself.
 """
 
 from __future__ import annotations
@@ -16,68 +17,22 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ysdesk.services.changes import Changes
 from ysdesk.store import Store
 from ysdesk.ui.prompts import Prompts
 
-
-@dataclass(frozen=True)
-class Change:
-    """What a write changed, so views can decide how much to refresh.
-
-    projects: ids whose fields changed (table rows, editor, roll-ups);
-    structure: projects were added, removed or moved between tasks/zones/units (trees, lists);
-    plan: units, zones, tasks or indicators changed;
-    everything: the database was replaced (new, open, restore, import of many rows);
-    source: the object that made the change (it does not reload itself).
-    """
-
-    projects: frozenset[int] = frozenset()
-    structure: bool = False
-    plan: bool = False
-    everything: bool = False
-    source: object = None
-
-    @classmethod
-    def of_projects(
-        cls, *ids: int | None, structure: bool = False, source: object = None
-    ) -> Change:
-        """A change to the given projects (None ids are skipped)."""
-        return cls(
-            projects=frozenset(i for i in ids if i is not None),
-            structure=structure,
-            source=source,
-        )
-
-    @classmethod
-    def all(cls, source: object = None) -> Change:
-        """Everything may have changed: views reload entirely."""
-        return cls(structure=True, plan=True, everything=True, source=source)
-
-    @classmethod
-    def merged(cls, changes: list[Change]) -> Change:
-        """One change standing for several (a macro's); one source only if all agree."""
-        sources = {id(c.source) for c in changes}
-        return cls(
-            projects=frozenset().union(*(c.projects for c in changes)),
-            structure=any(c.structure for c in changes),
-            plan=any(c.plan for c in changes),
-            everything=any(c.everything for c in changes),
-            source=changes[0].source if len(sources) == 1 else None,
-        )
-
-    def touches(self, project_id: int | None) -> bool:
-        """Whether a view showing this project should refresh it."""
-        return self.everything or (project_id is not None and project_id in self.projects)
+# Said by an undo step whose project a write outside the undo stack changed (a sync).
+UNDO_BLOCKED = "此步涉及的项目已在别处被修改，不能再撤销或重做。"
 
 
 class ChangeBroadcaster(QObject):
-    """Carries Change objects from whoever wrote to every view that shows data."""
+    """Carries Changes from whoever wrote to every view that shows data."""
 
-    data_changed = Signal(object)  # a Change
+    data_changed = Signal(object)  # a Changes
     database_replaced = Signal(object)  # the new Store, after new/open database
 
-    def broadcast(self, change: Change) -> None:
-        self.data_changed.emit(change)
+    def broadcast(self, changes: Changes) -> None:
+        self.data_changed.emit(changes)
 
 
 @dataclass(eq=False)
@@ -99,18 +54,33 @@ class AppContext:
     # so a write that bypassed the stack (another window's import …) is caught, not overwritten.
     versions: dict[int, int] = field(default_factory=dict)
     _batch_depth: int = field(default=0, init=False, repr=False)
-    _pending: list[Change] = field(default_factory=list, init=False, repr=False)
+    _pending: list[Changes] = field(default_factory=list, init=False, repr=False)
 
     @property
     def readonly(self) -> bool:
         return self.store.readonly
 
-    def notify(self, change: Change) -> None:
-        """Broadcast a change (held back until the end of a batch)."""
+    def notify(self, changes: Changes) -> None:
+        """Broadcast what a write changed (held back until the end of a batch).
+
+        Undo steps whose projects a write outside the undo stack changed (it moved their
+        versions on, removed them, or a sync gave their ids to others) are blocked first:
+        they would write over what that write did.
+        """
+        blocked = changes.undo_blocked(self.versions)
+        if blocked:
+            self._block_undo(blocked)
         if self._batch_depth:
-            self._pending.append(change)
+            self._pending.append(changes)
         else:
-            self.changes.broadcast(change)
+            self.changes.broadcast(changes)
+
+    def _block_undo(self, project_ids: frozenset[int]) -> None:
+        for index in range(self.undo_stack.count()):
+            command = self.undo_stack.command(index)
+            block = getattr(command, "block", None)
+            if block is not None:
+                block(project_ids)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -122,7 +92,7 @@ class AppContext:
             self._batch_depth -= 1
             if not self._batch_depth and self._pending:
                 pending, self._pending = self._pending, []
-                self.changes.broadcast(Change.merged(pending))
+                self.changes.broadcast(Changes.merged(pending))
 
     def push(self, command: QUndoCommand) -> None:
         """Run a user edit through the undo stack (its redo writes and broadcasts)."""
@@ -136,5 +106,5 @@ class AppContext:
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.changes.database_replaced.emit(store)
-        self.notify(Change.all())
+        self.notify(Changes.all())
         return old

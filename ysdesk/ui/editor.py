@@ -36,6 +36,7 @@ from ysdesk.domain.deadline import deadline_display, parse_deadline
 from ysdesk.domain.errors import NotFoundError, StaleEditError
 from ysdesk.domain.model import Project, Status
 from ysdesk.services import editing
+from ysdesk.services.changes import Changes
 from ysdesk.ui.commands import (
     AddProgressCommand,
     EditProjectCommand,
@@ -44,7 +45,7 @@ from ysdesk.ui.commands import (
     edit_text,
     short_name,
 )
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.context import AppContext
 from ysdesk.ui.history import AuditModel, ProgressModel
 from ysdesk.ui.pickers import TaskPicker, UnitListEditor, ZonePicker
 from ysdesk.ui.style import status_color
@@ -709,7 +710,7 @@ class ProjectEditor(QWidget):
         self.progress_error.show()
 
     # ----------------------------------------------------------------- changes
-    def _on_data_changed(self, change: Change) -> None:
+    def _on_data_changed(self, change: Changes) -> None:
         if change.source is self or self.draft is not None or self.project is None:
             if change.plan and change.source is not self:
                 self.refresh_plan()

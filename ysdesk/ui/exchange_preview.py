@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.errors import UserError
+from ysdesk.services.changes import Changes
 from ysdesk.services.importer import (
     ACTION_LABELS,
     ACTIONS,
@@ -50,13 +51,13 @@ from ysdesk.services.importer import (
     describe_value,
     revert_import,
 )
-from ysdesk.services.progress import NullProgress, Progress
+from ysdesk.services.progress import Cancelled, NullProgress, Progress
 from ysdesk.store import Store
 from ysdesk.ui.column_strip import ColumnStrip, ReadRequest
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.context import UNDO_BLOCKED, AppContext
 from ysdesk.ui.row_model import RowTableModel
 from ysdesk.ui.style import fit_size
-from ysdesk.ui.writes import CANCELLED, write_in_worker
+from ysdesk.ui.writes import WriteOp
 
 Index = QModelIndex | QPersistentModelIndex
 ActionRole = Qt.UserRole + 1
@@ -287,8 +288,17 @@ class ImportCommand(QUndoCommand):
         self.error: UserError | None = None
         self._versions: dict[int, int] | None = None  # as the last undo left them
         self._written = applied is not None
+        self.blocked = False  # a write outside the stack (a sync) changed its projects
+
+    def block(self, project_ids: frozenset[int]) -> None:
+        """Refuse from now on when a write outside the stack changed the imported projects."""
+        if self.receipt is not None and project_ids & set(self.receipt.project_ids):
+            self.blocked = True
 
     def redo(self) -> None:
+        if self.blocked:
+            self._fail(UserError(UNDO_BLOCKED), False, "重做导入")
+            return
         if self._written:
             self._written = False
             self._applied()
@@ -308,24 +318,20 @@ class ImportCommand(QUndoCommand):
         self._applied()
 
     def _applied(self) -> None:
-        receipt = self.receipt
-        assert receipt is not None
-        self.ctx.versions.update(receipt.created)
-        self.ctx.versions.update({u.before.id: u.version_after for u in receipt.updated})
-        self._broadcast()
+        assert self.receipt is not None
+        self._tell(self.receipt.changes)
 
     def undo(self) -> None:
         if self.receipt is None:
             return
         try:
+            if self.blocked:
+                raise UserError(UNDO_BLOCKED)
             self._versions = revert_import(self.ctx.store, self.receipt)
         except UserError as exc:
             self._fail(exc, False, "撤销导入")
             return
-        for project_id in self.receipt.created:
-            self.ctx.versions.pop(project_id, None)
-        self.ctx.versions.update(self._versions)
-        self._broadcast()
+        self._tell(self.receipt.reverted_changes(self._versions))
 
     def _fail(self, exc: UserError, first: bool, doing: str) -> None:
         self.error = exc
@@ -335,15 +341,12 @@ class ImportCommand(QUndoCommand):
                 f"无法{doing}", f"无法{doing}“{self.preview.file_name}”：{exc.message}"
             )
 
-    def _broadcast(self) -> None:
-        assert self.receipt is not None
-        self.ctx.notify(
-            Change(
-                projects=frozenset(self.receipt.project_ids),
-                structure=True,
-                plan=bool(self.receipt.new_units),
-            )
-        )
+    def _tell(self, changes: Changes) -> None:
+        """Record the versions the stack now expects, then broadcast."""
+        for project_id in changes.removed:
+            self.ctx.versions.pop(project_id, None)
+        self.ctx.versions.update(changes.versions)
+        self.ctx.notify(changes)
 
 
 class ImportPreviewDialog(QDialog):
@@ -529,7 +532,7 @@ class ImportPreviewDialog(QDialog):
             self._show(self.reader.unread(exc))
         elif isinstance(exc, UserError):
             self._update_summary()
-            if exc.message != CANCELLED:
+            if not isinstance(exc, Cancelled):
                 self.ctx.prompts.error("重新读取表格", exc.message)
         else:  # a bug: the application's excepthook logs it and tells the user
             self._update_summary()
@@ -578,16 +581,19 @@ class ImportPreviewDialog(QDialog):
             return apply_import(store, self.preview, choices, progress=progress)
 
         def written(receipt: ImportReceipt) -> None:
+            # The command's first redo records the versions and tells the views.
             self.ctx.push(ImportCommand(self.ctx, self.preview, choices, applied=receipt))
             done.append(receipt)
             self._report(receipt)
 
         def refused(exc: UserError) -> None:
             self._update_summary()
-            if exc.message != CANCELLED:
+            if not isinstance(exc, Cancelled):
                 self.ctx.prompts.error("无法导入", exc.message)
 
-        write_in_worker(self.ctx, self, "导入", write, written, refused)
+        WriteOp(self.ctx, self, "导入", write, broadcast=False).success(written).failure(
+            refused
+        ).run(source=self)
         return done[0] if done else None
 
     def _report(self, receipt: ImportReceipt) -> None:

@@ -44,8 +44,9 @@ from PySide6.QtWidgets import (
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.model import IndicatorValue
 from ysdesk.services import indicators as service
+from ysdesk.services.changes import Changes
 from ysdesk.services.indicators import IndicatorStatus, format_gap, format_value
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.context import AppContext
 from ysdesk.ui.report_common import RefreshingView
 from ysdesk.ui.row_model import RowTableModel
 
@@ -481,7 +482,7 @@ class IndicatorsView(RefreshingView):
 
     def _written(self) -> None:
         self.refresh()
-        self.ctx.notify(Change(plan=True, source=self))
+        self.ctx.notify(Changes.of_plan().with_source(self))
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setProperty("role", "error" if error else "muted")

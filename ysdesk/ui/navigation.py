@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.model import ProjectFilter
+from ysdesk.services.changes import Changes
 from ysdesk.services.project_index import LINKS
 from ysdesk.services.trees import (
     TREE_KINDS,
@@ -24,7 +25,6 @@ from ysdesk.services.trees import (
     loading_tree,
     refresh_counts,
 )
-from ysdesk.ui.context import Change
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.tree_model import TreeModel
 
@@ -246,7 +246,7 @@ class NavigationPanel(QWidget):
         if self.kind() in self._waiting:
             self._rebuild(self.kind())
 
-    def _on_changed(self, change: Change) -> None:
+    def _on_changed(self, change: Changes) -> None:
         if change.everything or change.structure:
             self._stale = set(TREE_KINDS)
             self._rebuild(self.kind())

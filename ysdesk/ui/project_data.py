@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
+from ysdesk.services.changes import Changes
 from ysdesk.services.project_index import (
     LABELS,
     LINKS,
@@ -28,7 +29,7 @@ from ysdesk.services.project_index import (
     prefetch_columns,
     prefetch_search,
 )
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.context import AppContext
 from ysdesk.ui.tasks import QtProgress, Task
 
 # Below this many projects a missing column group is read on the spot: under ~50 ms even on
@@ -76,7 +77,7 @@ class _Fetch:
 class ProjectData(QObject):
     """Holds the ProjectIndex of the year shown; rebuilds or refreshes it as data changes."""
 
-    changed = Signal(object)  # the Change, after the index caught up
+    changed = Signal(object)  # the Changes, after the index caught up
     year_changed = Signal(int)
     loaded = Signal()  # column groups arrived from the worker: views that waited look again
 
@@ -106,12 +107,12 @@ class ProjectData(QObject):
             return
         self._rebuild(year)
         self.year_changed.emit(year)
-        self.changed.emit(Change.all())
+        self.changed.emit(Changes.all())
 
     def reload(self) -> None:
         """Re-read everything (another database, or a change of unknown extent)."""
         self._rebuild(self.year)
-        self.changed.emit(Change.all())
+        self.changed.emit(Changes.all())
 
     def _rebuild(self, year: int) -> None:
         self._cancel_fetch()
@@ -124,7 +125,7 @@ class ProjectData(QObject):
         years = self.ctx.store.years()
         self._next_year = years[-1] if years else self.ctx.today.year
 
-    def _on_data_changed(self, change: Change) -> None:
+    def _on_data_changed(self, change: Changes) -> None:
         if change.everything:
             year = self._next_year or self.year
             self._next_year = None

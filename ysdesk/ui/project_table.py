@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.model import ProjectFilter
+from ysdesk.services.changes import Changes
 from ysdesk.services.project_index import LABELS, LINKS, SEARCH, SORT
-from ysdesk.ui.context import Change
 from ysdesk.ui.project_data import ProjectData
 from ysdesk.ui.table_model import COLUMNS, ProjectTableModel
 
@@ -292,7 +292,7 @@ class ProjectTable(QWidget):
         self.current_project_changed.emit(pid)
 
     # --------------------------------------------------------------- changes
-    def _on_changed(self, change: Change) -> None:
+    def _on_changed(self, change: Changes) -> None:
         if change.plan or change.everything:
             self.model.refresh_plan()
         if change.everything:

@@ -8,7 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from ysdesk.domain.model import ProjectFilter
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.services.changes import Changes
+from ysdesk.ui.context import AppContext
 
 
 class Navigator(Protocol):
@@ -87,7 +88,7 @@ class RefreshingView(QWidget):
         super().showEvent(event)
         self.ensure_fresh()
 
-    def _changed(self, change: Change) -> None:
+    def _changed(self, change: Changes) -> None:
         if change.source is self:
             return
         self._stale = True

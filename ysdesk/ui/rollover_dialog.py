@@ -9,7 +9,6 @@ written on the main thread in one transaction, refused if either year changed me
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,27 +32,24 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.errors import UserError
-from ysdesk.services.progress import Progress, check_cancelled
+from ysdesk.services.progress import Cancelled, Progress
 from ysdesk.services.rollover import (
     Comparison,
     RolloverItem,
     RolloverPlan,
     RolloverResult,
-    backup_before_rollover_file,
     carry_over,
     check_carryable,
     compare_years,
-    compare_years_file,
     plan_rollover,
-    plan_rollover_file,
 )
 from ysdesk.store import Store
 from ysdesk.store.backup import auto_backup
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.context import AppContext
 from ysdesk.ui.report_common import Navigator, YearBox, default_year
 from ysdesk.ui.row_model import RowTableModel
 from ysdesk.ui.style import fit_size
-from ysdesk.ui.writes import CANCELLED, run_reporting, write_in_worker
+from ysdesk.ui.writes import ReadOp, WriteOp
 
 Index = QModelIndex | QPersistentModelIndex
 _MUTED = QColor("#6b7280")
@@ -67,38 +63,6 @@ _UNCHECKED = Qt.Unchecked
 LIST_LIMIT = 500
 # Column widths from this many rows: a 100,000-row plan is not measured row by row.
 _MEASURED_ROWS = 200
-
-
-def run_in_worker(
-    ctx: AppContext,
-    owner: QWidget,
-    title: str,
-    work: Callable[[Path | None], Any],
-    on_done: Callable[[Any], None],
-    on_error: Callable[[UserError], None],
-) -> None:
-    """`work(path)` in the window's worker with a progress dialog over `owner`.
-
-    Without a worker (a dialog opened on its own) or a file (an in-memory database) the
-    work runs here with `path` None and reads through the window's own store.
-    """
-    path = ctx.store.path
-    if ctx.tasks is None or path is None:
-        try:
-            result = work(None)
-        except UserError as exc:
-            on_error(exc)
-            return
-        on_done(result)
-        return
-
-    def in_worker(progress: Progress) -> Any:
-        result = work(path)
-        # The reads cannot stop half way; 取消 discards what they found.
-        check_cancelled(progress)
-        return result
-
-    run_reporting(ctx, owner, title, in_worker, on_done, on_error)
 
 
 class RolloverModel(RowTableModel):
@@ -274,10 +238,6 @@ class RolloverDialog(QDialog):
         self.target_label.setText(f"结转到 {year + 1} 年")
         self.summary.setText(f"正在读取 {year} 年度的项目，生成结转方案…")
         self._set_busy(True)
-        store = self.ctx.store
-
-        def work(path: Path | None) -> RolloverPlan:
-            return plan_rollover_file(path, year) if path else plan_rollover(store, year)
 
         def done(plan: RolloverPlan) -> None:
             if year == self._wanted_year:
@@ -287,7 +247,9 @@ class RolloverDialog(QDialog):
             if year == self._wanted_year:
                 self._show_plan(None, exc.message)
 
-        run_in_worker(self.ctx, self, f"生成 {year} 年度结转方案", work, done, refused)
+        ReadOp(
+            self.ctx, self, f"生成 {year} 年度结转方案", lambda store, _: plan_rollover(store, year)
+        ).success(done).failure(refused).run()
 
     def _show_plan(self, plan: RolloverPlan | None, why: str = "") -> None:
         self._set_busy(False)
@@ -357,12 +319,6 @@ class RolloverDialog(QDialog):
             self.ctx.prompts.error("无法结转", exc.message)
             return
         self._set_busy(True)
-        store = self.ctx.store
-
-        def work(path: Path | None) -> Path | None:
-            if path is None:
-                return auto_backup(store, f"{plan.to_year}年度结转前")
-            return backup_before_rollover_file(path, plan.to_year)
 
         def backed_up(backup: Path | None) -> None:
             self.summary.setText(f"正在写入 {plan.to_year} 年度清单…")
@@ -377,19 +333,25 @@ class RolloverDialog(QDialog):
                     progress=progress,
                 )
 
-            write_in_worker(self.ctx, self, "年度结转：写入", write, self._applied, refused)
+            WriteOp(self.ctx, self, "年度结转：写入", write).success(self._applied).failure(
+                refused
+            ).run(source=self)
 
         def refused(exc: UserError) -> None:
             self._set_busy(False)
             self._update_summary()
-            if exc.message != CANCELLED:
+            if not isinstance(exc, Cancelled):
                 self.ctx.prompts.error("无法结转", exc.message)
 
-        run_in_worker(self.ctx, self, "年度结转：备份数据库", work, backed_up, refused)
+        ReadOp(
+            self.ctx,
+            self,
+            "年度结转：备份数据库",
+            lambda store, _: auto_backup(store, f"{plan.to_year}年度结转前"),
+        ).success(backed_up).failure(refused).run()
 
     def _applied(self, result: RolloverResult) -> None:
         self.result_ = result
-        self.ctx.notify(Change.all(source=self))
         self.ctx.prompts.info(
             "年度结转",
             f"已从 {result.from_year} 年结转 {len(result.created)} 个项目到 {result.to_year} 年。",
@@ -456,10 +418,6 @@ class CompareDialog(QDialog):
         self.comparison = None
         self.summary.setText(f"正在比较 {a} 年与 {b} 年…")
         self.compare_button.setEnabled(False)
-        store = self.ctx.store
-
-        def work(path: Path | None) -> Comparison:
-            return compare_years_file(path, a, b) if path else compare_years(store, a, b)
 
         def done(comparison: Comparison) -> None:
             if self._wanted == (a, b):
@@ -471,7 +429,9 @@ class CompareDialog(QDialog):
                 self.summary.setText(exc.message)
                 self.compared.emit()
 
-        run_in_worker(self.ctx, self, f"比较 {a} 年与 {b} 年", work, done, refused)
+        ReadOp(
+            self.ctx, self, f"比较 {a} 年与 {b} 年", lambda store, _: compare_years(store, a, b)
+        ).success(done).failure(refused).run()
 
     def _show(self, c: Comparison) -> None:
         self.compare_button.setEnabled(True)

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ysdesk.domain.errors import UserError
+from ysdesk.services.changes import Changes
 from ysdesk.services.workspace import open_sample, sample_db_path
-from ysdesk.ui.context import AppContext, Change
+from ysdesk.ui.context import AppContext
 
 IMPORT_TEXT = "导入现有项目清单（Excel）…"
 NEW_TEXT = "新建项目"
@@ -151,7 +152,7 @@ class ProjectsPage(QStackedWidget):
         self._dismissed = True
         self.setCurrentWidget(self.table)
 
-    def _data_changed(self, change: Change) -> None:
+    def _data_changed(self, change: Changes) -> None:
         if change.structure or change.everything:
             self.refresh()
 
