@@ -15,7 +15,7 @@ def test_server_init_is_idempotent(pg_cluster: Cluster, pg_database: str) -> Non
     url = pg_cluster.url(pg_database, SUPERUSER, SUPERUSER_PASSWORD)
     first = run("server", "init", url)
     assert first.returncode == 0, first.stderr
-    assert "第 0 版 → 第 3 版" in first.stderr
+    assert "第 0 版 → 第 4 版" in first.stderr
     second = run("server", "init", url)
     assert second.returncode == 0 and "无需改动" in second.stderr
 

@@ -155,13 +155,14 @@ def test_an_older_database_gets_its_texts_when_migrated(sample_db: Path) -> None
     for name in names:
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE project_json")
-    # And what migrations 4 and 5, which follow, made: the file is then at version 2.
+    # And what migrations 4 to 6, which follow, made: the file is then at version 2.
     for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_%'"
     ).fetchall():
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE sync_projects")
     conn.execute("DROP TABLE column_mappings")
+    conn.execute("DROP TABLE sync_indicator_values")
     conn.execute(f"PRAGMA user_version = {encode_version(2)}")
     conn.commit()
     conn.close()

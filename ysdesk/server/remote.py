@@ -143,7 +143,8 @@ def last_seq(conn: psycopg.Connection) -> int:
     """The highest change number on the server (exact while the numbering lock is held)."""
     row = conn.execute(
         "SELECT greatest((SELECT max(seq) FROM ysdesk.projects),"
-        " (SELECT max(seq) FROM ysdesk.units), (SELECT max(seq) FROM ysdesk.progress), 0)"
+        " (SELECT max(seq) FROM ysdesk.units), (SELECT max(seq) FROM ysdesk.progress),"
+        " (SELECT max(seq) FROM ysdesk.indicator_values), 0)"
     ).fetchone()
     return int(row[0]) if row else 0
 
@@ -170,6 +171,52 @@ def write_progress(
         f"{own} ON CONFLICT DO NOTHING"
     )
     conn.execute("TRUNCATE ysdesk_progress")
+
+
+IndicatorKey = tuple[str, int]  # (indicator name, year)
+IndicatorValue = tuple[float, str, str] | None  # (value, source, as of); None: no value
+
+
+def indicator_values(
+    conn: psycopg.Connection, *, since: int | None = None, keys: Sequence[IndicatorKey] = ()
+) -> dict[IndicatorKey, IndicatorValue]:
+    """The server's indicator values changed after change number `since`, or those of
+    `keys`; a removed one as None."""
+    if since is not None:
+        rows = conn.execute(
+            "SELECT indicator, year, value, source, as_of, deleted"
+            " FROM ysdesk.indicator_values WHERE seq > %s",
+            (since,),
+        ).fetchall()
+    elif keys:
+        rows = conn.execute(
+            "SELECT v.indicator, v.year, v.value, v.source, v.as_of, v.deleted"
+            " FROM ysdesk.indicator_values v"
+            " JOIN unnest(%s::text[], %s::int[]) AS k(indicator, year)"
+            " ON v.indicator = k.indicator AND v.year = k.year",
+            ([k[0] for k in keys], [k[1] for k in keys]),
+        ).fetchall()
+    else:
+        return {}
+    return {(r[0], r[1]): None if r[5] else (r[2], r[3], r[4]) for r in rows}
+
+
+def write_indicator_values(
+    conn: psycopg.Connection, values: dict[IndicatorKey, IndicatorValue]
+) -> None:
+    """Set (or, with None, remove) indicator values on the server."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO ysdesk.indicator_values"
+            " (indicator, year, value, source, as_of, deleted)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (indicator, year) DO UPDATE SET"
+            " value = excluded.value, source = excluded.source, as_of = excluded.as_of,"
+            " deleted = excluded.deleted",
+            [
+                (k[0], k[1], *(v if v is not None else (None, "", "")), v is None)
+                for k, v in values.items()
+            ],
+        )
 
 
 def progress_since(conn: psycopg.Connection, seq: int) -> list[tuple[str, str, str, str]]:

@@ -427,7 +427,53 @@ def _m003_lean_update_log(conn: psycopg.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_progress, _m003_lean_update_log)
+def _m004_indicator_values(conn: psycopg.Connection) -> None:
+    # The indicators' actual values per year, numbered like projects (a deletion is a
+    # tombstone, so it reaches every desk); number, login and desk stamped by the server.
+    conn.execute(
+        f"""
+        CREATE TABLE ysdesk.indicator_values (
+            indicator text NOT NULL REFERENCES ysdesk.indicators(name) ON UPDATE CASCADE,
+            year integer NOT NULL,
+            value double precision,
+            source text NOT NULL DEFAULT '',
+            as_of text NOT NULL DEFAULT '',
+            deleted boolean NOT NULL DEFAULT false,
+            login text NOT NULL DEFAULT '',
+            desk text NOT NULL DEFAULT '',
+            seq bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (indicator, year)
+        );
+        CREATE INDEX indicator_values_seq ON ysdesk.indicator_values(seq);
+        CREATE TRIGGER indicator_values_lock BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+            ON ysdesk.indicator_values FOR EACH STATEMENT
+            EXECUTE FUNCTION ysdesk.take_change_lock();
+        CREATE FUNCTION ysdesk.stamp_indicator_value() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, ysdesk AS $$
+        BEGIN
+            NEW.seq := nextval('ysdesk.change_seq');
+            NEW.login := session_user;
+            NEW.desk := coalesce(current_setting('ysdesk.desk', true), '');
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER indicator_values_stamp BEFORE INSERT OR UPDATE
+            ON ysdesk.indicator_values FOR EACH ROW
+            EXECUTE FUNCTION ysdesk.stamp_indicator_value();
+        ALTER TABLE ysdesk.indicator_values ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY office_all ON ysdesk.indicator_values TO {OFFICE_ROLE}
+            USING (true) WITH CHECK (true);
+        CREATE POLICY unit_read ON ysdesk.indicator_values FOR SELECT TO {UNIT_ROLE}
+            USING (true);
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial,
+    _m002_progress,
+    _m003_lean_update_log,
+    _m004_indicator_values,
+)
 
 
 def current_version() -> int:
@@ -446,6 +492,8 @@ def _grant(conn: psycopg.Connection) -> None:
         GRANT USAGE ON SEQUENCE ysdesk.change_seq TO {OFFICE_ROLE};
         GRANT UPDATE ({", ".join(UNIT_EDITABLE)}) ON ysdesk.projects TO {UNIT_ROLE};
         GRANT INSERT (gid, date, text, origin) ON ysdesk.progress TO {OFFICE_ROLE}, {UNIT_ROLE};
+        GRANT INSERT (indicator, year, value, source, as_of, deleted),
+            UPDATE (value, source, as_of, deleted) ON ysdesk.indicator_values TO {OFFICE_ROLE};
         REVOKE ALL ON ysdesk.accounts FROM {UNIT_ROLE};
         GRANT EXECUTE ON FUNCTION ysdesk.my_units() TO {OFFICE_ROLE}, {UNIT_ROLE};
         """

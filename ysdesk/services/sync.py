@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 MINE = "mine"
 THEIRS = "theirs"
 DELETED_FIELD = "deleted"
+# The "field" of a conflict over an indicator's actual value for a year.
+INDICATOR_FIELD = "indicator_value"
 _CONFLICTS_KEY = "sync_conflicts"
 _CODE = re.compile(r"^(\d{4})-(\d{1,2})-(\d+)$")
 PasswordPrompt = Callable[[ServerAddress], "str | None"]
@@ -79,6 +81,8 @@ class Conflict:
 
     @property
     def label(self) -> str:
+        if self.field == INDICATOR_FIELD:
+            return "指标实际值"
         return "删除" if self.field == DELETED_FIELD else FIELD_LABELS.get(self.field, self.field)
 
     def to_json(self) -> dict[str, Any]:
@@ -116,6 +120,7 @@ class SyncReport:
     codes: list[CodeChange] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # a unit login's changes it may not make
     units_added: int = 0
+    indicators_pulled: int = 0  # indicator values written here
     # Projects made here whose id another desk's project already had: id here → settled id.
     renumbered: dict[int, int] = field(default_factory=dict)
 
@@ -290,6 +295,7 @@ def share(
                     store, url=address.url, office=store.db_id, desk=desk, last_seq=0
                 )
                 store.conn.execute("UPDATE sync_projects SET dirty = 1")
+                store.conn.execute("UPDATE sync_indicator_values SET dirty = 1")
             return _sync(store, conn, address, desk=desk, prefer=None)
     finally:
         conn.close()
@@ -437,6 +443,7 @@ def _sync(
         )
     report = SyncReport()
     entries, sent_up_to = replica.unsent_progress(store)
+    indicators = replica.dirty_indicators(store)
     local = replica.dirty_projects(store)
     stamp = replica.local_stamp(store)
     changed = {p.gid: p for p in local if p.changed}
@@ -464,6 +471,8 @@ def _sync(
         pulled.update(remote.projects_by_gid(conn, [p.gid for p in local if p.gid not in pulled]))
         units = remote.units_since(conn, settings.last_seq)
         progress = remote.progress_since(conn, settings.last_seq)
+        take, agreed = _sync_indicators(conn, indicators, is_office, prefer, report)
+        pulled_values = remote.indicator_values(conn, since=settings.last_seq)
         new_seq = remote.last_seq(conn)
     with store.atomic():
         # Edits made here while the server was busy (the window's own thread) are left for
@@ -488,10 +497,84 @@ def _sync(
         )
         report.pulled = replica.apply_incoming(store, incoming, last_seq=new_seq)
         replica.add_progress(store, progress, sent_up_to=sent_up_to)
+        held = {k for k in indicators if k not in take and k not in agreed}
+        if not untouched:  # values set here meanwhile stay marked for the next sync
+            now = replica.dirty_indicators(store)
+            held |= {k for k, v in now.items() if k not in indicators or v != indicators[k]}
+        for key, value in pulled_values.items():
+            if key not in held and key not in agreed:
+                take.setdefault(key, value)
+        report.indicators_pulled = replica.apply_indicators(
+            store,
+            {k: v for k, v in take.items() if k not in held},
+            {k: v for k, v in agreed.items() if k not in held},
+        )
         store._set_meta(
             _CONFLICTS_KEY, json.dumps([c.to_json() for c in report.conflicts], ensure_ascii=False)
         )
     return report
+
+
+def _sync_indicators(
+    conn: psycopg.Connection,
+    local: dict[replica.IndicatorKey, replica.LocalIndicator],
+    is_office: bool,
+    prefer: str | dict[tuple[str, str], str] | None,
+    report: SyncReport,
+) -> tuple[dict[replica.IndicatorKey, Any], dict[replica.IndicatorKey, Any]]:
+    """Merge the indicator values set here with the server's, one value per indicator and
+    year, three ways as a project's fields are; push this desk's. Returns the values to take
+    from the server and those both sides now agree on (the rest stay marked here)."""
+    take: dict[replica.IndicatorKey, Any] = {}
+    agreed: dict[replica.IndicatorKey, Any] = {}
+    if not local:
+        return take, agreed
+    if not is_office:  # a unit login changes no indicator: they wait for an office login
+        report.refused.extend(f"指标“{name}”{year} 年" for name, year in local)
+        return take, agreed
+    theirs_all = remote.indicator_values(conn, keys=list(local))
+    push: dict[replica.IndicatorKey, Any] = {}
+    for key, item in local.items():
+        mine, theirs = item.mine, theirs_all.get(key)
+        # Never synced: a value new here goes up, one removed here takes the server's.
+        base = item.base if item.synced else (theirs if mine is not None else mine)
+        if mine == theirs:
+            agreed[key] = mine
+        elif theirs == base and (item.synced or theirs is None):
+            push[key] = agreed[key] = mine
+        elif mine == base:
+            take[key] = theirs
+        else:
+            name, year = key
+            picked = side(prefer, f"indicator:{name}:{year}", INDICATOR_FIELD)
+            if picked == MINE:
+                push[key] = agreed[key] = mine
+            elif picked == THEIRS:
+                take[key] = theirs
+            else:
+                report.conflicts.append(
+                    Conflict(
+                        f"indicator:{name}:{year}",
+                        f"{name}（{year} 年）",
+                        name,
+                        INDICATOR_FIELD,
+                        _indicator_text(mine),
+                        _indicator_text(theirs),
+                        _indicator_text(item.base) if item.synced else None,
+                    )
+                )
+    remote.write_indicator_values(conn, push)
+    report.pushed += len(push)
+    return take, agreed
+
+
+def _indicator_text(value: replica.IndicatorValue) -> str:
+    """An indicator's value as a conflict shows it (its source in brackets)."""
+    if value is None:
+        return "（无）"
+    number, source, _as_of = value
+    text = f"{number:g}"
+    return f"{text}（{source}）" if source else text
 
 
 def _decide(

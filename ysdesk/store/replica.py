@@ -196,8 +196,12 @@ def gid_map(store: Store) -> dict[str, int | None]:
 
 
 def pending_count(store: Store) -> int:
-    """How many projects this desk has changed, added or deleted since its last sync."""
-    return sum(1 for p in dirty_projects(store) if p.changed)
+    """How many projects (and indicator values) this desk has changed, added or deleted
+    since its last sync."""
+    values = [v for v in dirty_indicators(store).values() if v.mine != v.base or not v.synced]
+    return sum(1 for p in dirty_projects(store) if p.changed) + sum(
+        1 for v in values if v.synced or v.mine is not None
+    )
 
 
 def all_values(store: Store) -> list[LocalProject]:
@@ -542,3 +546,85 @@ def renumber(store: Store, old: int, new: int, *, make_room: bool = False) -> bo
         conn.execute(f"UPDATE {table} SET project_id = ? WHERE project_id = ?", (new, old))
     conn.execute("UPDATE projects SET origin_id = ? WHERE origin_id = ?", (new, old))
     return True
+
+
+# ------------------------------------------------------------- indicator values
+IndicatorKey = tuple[str, int]  # (indicator name, year)
+IndicatorValue = tuple[float, str, str] | None  # (value, source, as of); None: no value
+
+
+@dataclass
+class LocalIndicator:
+    """An indicator's value for a year that this desk may have changed since the last sync."""
+
+    mine: IndicatorValue
+    synced: bool  # whether `base` is what both sides last agreed
+    base: IndicatorValue
+
+
+def _value(row: Sequence[Any] | None) -> IndicatorValue:
+    return None if row is None or row[0] is None else (float(row[0]), row[1], row[2])
+
+
+def dirty_indicators(store: Store) -> dict[IndicatorKey, LocalIndicator]:
+    """Every indicator value whose dirty mark is set, with this desk's value and its base."""
+    result = {}
+    for name, year, base, synced, value, source, as_of in store.conn.execute(
+        "SELECT s.indicator, s.year, s.base, s.synced, v.value, v.source, v.as_of"
+        " FROM sync_indicator_values s LEFT JOIN indicators i ON i.name = s.indicator"
+        " LEFT JOIN indicator_values v ON v.indicator_id = i.id AND v.year = s.year"
+        " WHERE s.dirty"
+    ):
+        kept = json.loads(base) if base is not None else None
+        result[(name, year)] = LocalIndicator(
+            mine=_value((value, source, as_of)),
+            synced=bool(synced),
+            base=tuple(kept) if kept is not None else None,  # type: ignore[arg-type]
+        )
+    return result
+
+
+def apply_indicators(
+    store: Store,
+    take: dict[IndicatorKey, IndicatorValue],
+    agreed: dict[IndicatorKey, IndicatorValue],
+) -> int:
+    """Inside the caller's transaction: write the server's values of `take` here, and
+    record `take` and `agreed` as what both sides now hold; returns how many were written."""
+    conn = store.conn
+    ids = dict(conn.execute("SELECT name, id FROM indicators"))
+    written = 0
+    for (name, year), value in take.items():
+        indicator_id = ids.get(name)
+        if indicator_id is None:
+            continue  # not in this desk's plan
+        row = conn.execute(
+            "SELECT value, source, as_of FROM indicator_values WHERE indicator_id = ? AND year = ?",
+            (indicator_id, year),
+        ).fetchone()
+        if _value(row) == value:
+            continue
+        if value is None:
+            conn.execute(
+                "DELETE FROM indicator_values WHERE indicator_id = ? AND year = ?",
+                (indicator_id, year),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO indicator_values(indicator_id, year, value, source, as_of)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(indicator_id, year) DO UPDATE SET"
+                " value = excluded.value, source = excluded.source, as_of = excluded.as_of",
+                (indicator_id, year, *value),
+            )
+        written += 1
+    # After the writes, whose triggers mark them dirty.
+    conn.executemany(
+        "INSERT INTO sync_indicator_values(indicator, year, base, synced, dirty)"
+        " VALUES (?, ?, ?, 1, 0) ON CONFLICT(indicator, year) DO UPDATE SET"
+        " base = excluded.base, synced = 1, dirty = 0",
+        [
+            (name, year, json.dumps(value, ensure_ascii=False) if value is not None else None)
+            for (name, year), value in {**agreed, **take}.items()
+        ],
+    )
+    return written

@@ -275,12 +275,52 @@ def _m005_column_mappings(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_replica_indicators(db: sqlite_utils.Database) -> None:
+    """What a desk of the shared mode has not synced of the indicators' actual values.
+
+    Per indicator (by name, which every desk shares) and year: the value as both sides last
+    agreed (`base`, JSON [value, source, as_of], or null when there was none; meaningful only
+    once `synced`) and a `dirty` mark that triggers set whenever a value is set or removed.
+    """
+    db.executescript(
+        """
+        CREATE TABLE sync_indicator_values (
+            indicator TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            base TEXT,
+            synced INTEGER NOT NULL DEFAULT 0,
+            dirty INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (indicator, year)
+        );
+        INSERT INTO sync_indicator_values(indicator, year)
+            SELECT i.name, v.year
+            FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id;
+        CREATE TRIGGER sync_indicator_set AFTER INSERT ON indicator_values BEGIN
+            INSERT INTO sync_indicator_values(indicator, year)
+                SELECT name, NEW.year FROM indicators WHERE id = NEW.indicator_id
+                ON CONFLICT(indicator, year) DO UPDATE SET dirty = 1;
+        END;
+        CREATE TRIGGER sync_indicator_changed AFTER UPDATE ON indicator_values BEGIN
+            INSERT INTO sync_indicator_values(indicator, year)
+                SELECT name, NEW.year FROM indicators WHERE id = NEW.indicator_id
+                ON CONFLICT(indicator, year) DO UPDATE SET dirty = 1;
+        END;
+        CREATE TRIGGER sync_indicator_removed AFTER DELETE ON indicator_values BEGIN
+            INSERT INTO sync_indicator_values(indicator, year)
+                SELECT name, OLD.year FROM indicators WHERE id = OLD.indicator_id
+                ON CONFLICT(indicator, year) DO UPDATE SET dirty = 1;
+        END;
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_navigation_index,
     _m003_project_json,
     _m004_replica,
     _m005_column_mappings,
+    _m006_replica_indicators,
 )
 
 
