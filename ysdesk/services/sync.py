@@ -42,6 +42,7 @@ from ysdesk.server.connection import (
     server_errors,
 )
 from ysdesk.server.credentials import forget_password, remember_password, stored_password
+from ysdesk.services.changes import Changes
 from ysdesk.store import Store, replica
 from ysdesk.store.replica import Incoming, LocalProject
 
@@ -123,6 +124,25 @@ class SyncReport:
     indicators_pulled: int = 0  # indicator values written here
     # Projects made here whose id another desk's project already had: id here → settled id.
     renumbered: dict[int, int] = field(default_factory=dict)
+    applied: replica.Applied = field(default_factory=replica.Applied)
+
+    @property
+    def changes(self) -> Changes:
+        """What the sync wrote on this desk, as the window's views and undo stack read it
+        (a project whose version alone moved — this desk's edit, numbered by the server —
+        is no change of its content)."""
+        a = self.applied
+        return Changes(
+            added=frozenset(a.added),
+            changed={
+                pid: frozenset(f for f in fields if f != SORT) or frozenset({SORT})
+                for pid, fields in a.changed.items()
+            },
+            removed=frozenset(a.removed),
+            versions={p: v for p, v in a.versions.items() if p not in a.renumbered_versions},
+            renumbered=dict(a.renumbered),
+            plan=bool(self.units_added or self.indicators_pulled),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -495,7 +515,9 @@ def _sync(
         incoming = _incoming(
             store, local, changed, decisions, pulled, prefer, recheck=not untouched
         )
-        report.pulled = replica.apply_incoming(store, incoming, last_seq=new_seq)
+        report.applied = replica.apply_incoming(store, incoming, last_seq=new_seq)
+        report.applied.renumbered.update(report.renumbered)
+        report.pulled = report.applied.count
         replica.add_progress(store, progress, sent_up_to=sent_up_to)
         held = {k for k in indicators if k not in take and k not in agreed}
         if not untouched:  # values set here meanwhile stay marked for the next sync

@@ -256,6 +256,24 @@ def add_units(store: Store, units: Iterable[tuple[str, str, Sequence[str]]]) -> 
     return count
 
 
+@dataclass
+class Applied:
+    """What a sync wrote on this desk, by project id: for the window's views and undo."""
+
+    added: set[int] = field(default_factory=set)
+    changed: dict[int, set[str]] = field(default_factory=dict)  # id → fields written
+    removed: set[int] = field(default_factory=set)
+    versions: dict[int, int] = field(default_factory=dict)  # id → version after the sync
+    # Only the version and time moved (this desk's own edit, numbered by the server):
+    # id → (version before, version after).
+    renumbered_versions: dict[int, tuple[int, int]] = field(default_factory=dict)
+    renumbered: dict[int, int] = field(default_factory=dict)  # old id → id settled
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+
 _SCALAR_SET = (
     *(f for f in SYNC_FIELDS if f not in LIST_VALUE_FIELDS),
     "deadline",
@@ -266,9 +284,9 @@ _SCALAR_SET = (
 )
 
 
-def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int) -> int:
-    """Write what a sync brings, inside the caller's transaction; returns how many projects
-    changed here. Every replaced value goes to the audit log with its origin.
+def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int) -> Applied:
+    """Write what a sync brings, inside the caller's transaction; returns what it wrote
+    here. Every replaced value goes to the audit log with its origin.
 
     Updates go in batches (one statement each for fields, versions, bases and audit rows);
     a batch is written out before anything that moves ids (an insert, a deletion, a
@@ -278,10 +296,11 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
         raise UserError("内部错误：同步写入必须在一个事务中进行。")
     conn = store.conn
     at = now_iso()
+    applied = Applied()
     if not incoming:  # an idle sync: only the number seen and the time move on
         store._set_meta(_SEQ, str(last_seq))
         store._set_meta(_SYNCED_AT, at)
-        return 0
+        return applied
     current = read_values(store, [i.project_id for i in incoming if i.project_id is not None])
     gids = {gid: pid for gid, pid in conn.execute("SELECT gid, project_id FROM sync_projects")}
     unit_ids = store._unit_id_map()
@@ -307,20 +326,20 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
         for batch in (fields, versions, bases, audit):
             batch.clear()
 
-    changed = 0
     for item in incoming:
         pid = item.project_id
         if item.values is None:
             flush()
             if pid is not None:
                 store.delete_project(pid, origin=item.origin)
-                changed += 1
+                applied.removed.add(pid)
             conn.execute("DELETE FROM sync_projects WHERE gid = ?", (item.gid,))
             continue
         if pid is None:
             flush()
             pid = _insert(store, item, gids, at)
-            changed += 1
+            applied.added.add(pid)
+            applied.versions[pid] = item.version or 1
         else:
             old, extra = current[pid]
             if item.no > 0 and pid != item.no:
@@ -328,11 +347,14 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
                 if renumber(store, pid, item.no, make_room=True):
                     # Its id here differs from the server's (a sync killed between the
                     # server's commit and this desk's): take the settled id now.
+                    applied.renumbered[pid] = item.no
                     gids[item.gid] = pid = item.no
             diff = [f for f in _CARRIED if item.values[f] != old[f]]
             if diff:
-                fields.append(_update(store, pid, old, item, diff, at, unit_ids, zone_ids, audit))
-                changed += 1
+                row = _update(store, pid, old, item, diff, at, unit_ids, zone_ids, audit)
+                fields.append(row)
+                applied.changed[pid] = set(diff)
+                applied.versions[pid] = row[-2]
             elif item.version and (item.version, item.updated_at) != (
                 extra["version"],
                 extra["updated_at"],
@@ -340,13 +362,15 @@ def apply_incoming(store: Store, incoming: Sequence[Incoming], *, last_seq: int)
                 # Pushed from here: the project takes the server's version and time, as
                 # every other desk does.
                 versions.append((item.version, item.updated_at, pid))
+                applied.renumbered_versions[pid] = (extra["version"], item.version)
+                applied.versions[pid] = item.version
         bases.append(
             (json.dumps(item.base, ensure_ascii=False), 1 if item.keep_dirty else 0, item.gid)
         )
     flush()
     store._set_meta(_SEQ, str(last_seq))
     store._set_meta(_SYNCED_AT, at)
-    return changed
+    return applied
 
 
 def unsent_progress(store: Store) -> tuple[list[tuple[str, str, str, str]], int]:

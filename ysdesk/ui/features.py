@@ -28,6 +28,7 @@ FEATURES: list[str] = [
     "ysdesk.ui.rollover_dialog:install",
     "ysdesk.ui.brief_dialog:install",
     "ysdesk.ui.exchange_actions:install",
+    "ysdesk.ui.sync_actions:install",
     "ysdesk.ui.welcome:install",
 ]
 

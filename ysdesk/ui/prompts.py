@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 
 class Prompts:
@@ -73,6 +81,11 @@ class Prompts:
         path = QFileDialog.getExistingDirectory(self.parent, title, folder)
         return path or None
 
+    def password(self, title: str, text: str) -> str | None:
+        """A password, typed hidden; None when cancelled or left empty."""
+        value, ok = QInputDialog.getText(self.parent, title, text, QLineEdit.Password)
+        return value if ok and value else None
+
 
 class ScriptedPrompts(Prompts):
     """Answers from a script and records every question (tests)."""
@@ -122,6 +135,11 @@ class ScriptedPrompts(Prompts):
 
     def choose_folder(self, title: str, folder: str) -> str | None:
         self.asked.append(("choose_folder", title, folder))
+        answer = self._answer(None)
+        return None if answer is None else str(answer)
+
+    def password(self, title: str, text: str) -> str | None:
+        self.asked.append(("password", title, text))  # the answer itself is never recorded
         answer = self._answer(None)
         return None if answer is None else str(answer)
 
