@@ -47,3 +47,18 @@ def test_sync_benchmark_prints_both_ratios_and_the_idle_time() -> None:
     assert any(line.startswith("ratio: push ") and "(target ≤ 3×)" in line for line in lines)
     assert any(line.startswith("ratio: pull ") and "(target ≤ 3×)" in line for line in lines)
     assert any(line.startswith("idle:  median ") for line in lines)
+
+
+def test_columns_benchmark_prints_both_sheets_share_of_the_parse() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_columns.py"), "--rows", "30", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("sheets: 30 projects each")
+    assert lines[1].startswith("own export: columns read in ") and "(0 guessed of 12)" in lines[1]
+    assert lines[2].startswith("department sheet: ") and "(4 guessed of 10)" in lines[2]
