@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from tests.ui.conftest import dump
 from ysdesk.cli import main
 from ysdesk.domain.model import ProjectFilter
-from ysdesk.exchange.columns import FIELD_ALIASES, PUBLIC_NAMES, field_name, header_key
+from ysdesk.exchange.columns import FIELD_ALIASES, PUBLIC_NAMES, header_key
 from ysdesk.exchange.roundtrip import LIST_LAYOUT
 from ysdesk.exchange.sheets import read_workbook
-from ysdesk.services.column_mappings import reading_options
+from ysdesk.services.column_mappings import parse_maps, reading_options
 from ysdesk.services.exporter import export_list
 from ysdesk.services.importer import UNCHANGED, preview_file
 from ysdesk.store import Store
@@ -252,18 +252,15 @@ def test_any_permutation_and_renaming_mapped_back_imports_the_same_projects(
     db, projects = export_rows
     path = tmp_path / "permuted.xlsx"
     _sheet(path, [names[i] for i in order], [[row[i] for i in order] for row in projects])
-    maps = [
-        (names[i], "skip" if name == "serial" else PUBLIC_NAMES[name])
+    # As the command line's --map arguments are read: "表头=字段".
+    maps = parse_maps(
+        f"{names[i]}={'skip' if name == 'serial' else PUBLIC_NAMES[name]}"
         for i, name in enumerate(_VISIBLE)
-    ]
+    )
     with Store.open(db, readonly=True) as store:
-        options = reading_options(store, maps=[(h, _inner(f)) for h, f in maps])
+        options = reading_options(store, maps=maps)
         preview = preview_file(store, path, year=2025, options=options)
         ids = {p.id for p in store.list_projects(ProjectFilter(year=2025))}
     assert [r.action for r in preview.rows] == [UNCHANGED] * len(projects)
     assert {r.project_id for r in preview.rows} == ids
     assert {c.header: c.source for c in preview.columns} == dict.fromkeys(names, "map")
-
-
-def _inner(public: str) -> str:
-    return field_name(public)
