@@ -11,6 +11,7 @@ import pytest
 from tests.ui.report_helpers import make_ctx
 from ysdesk.domain.model import ProjectFilter
 from ysdesk.exchange.columns import ColumnReading, ColumnsError
+from ysdesk.services.progress import Cancelled
 from ysdesk.store import Store
 from ysdesk.store.mappings import list_mappings
 from ysdesk.ui.column_strip import SOURCE_LOOKS, ColumnStrip, ReadRequest
@@ -141,3 +142,21 @@ def test_several_sheets_are_chosen_in_the_strip(qtbot, window, tmp_path: Path) -
         dialog.strip.sheet.setCurrentIndex(1)
         dialog.strip.sheet.activated.emit(1)
     assert dialog.preview.sheet == "2025年" and dialog.preview.rows[0].project.progress == "新"
+
+
+def test_a_cancelled_re_read_gives_the_strip_back(qtbot, window, tmp_path: Path) -> None:
+    window.exchange_actions.import_file(str(_todo(tmp_path / "督办.xlsx")))
+    qtbot.waitUntil(lambda: window.exchange_actions.dialog is not None)
+    dialog = window.exchange_actions.dialog
+    with qtbot.waitSignal(dialog.reread_done, timeout=10_000):
+        dialog.strip.pick("待办事项", "name")
+    assert dialog.apply_button.isEnabled()
+
+    def cancelled(progress) -> None:
+        raise Cancelled()
+
+    dialog.reader.work = lambda request: cancelled
+    with qtbot.waitSignal(dialog.reread_done, timeout=10_000):
+        dialog.strip.pick("进展情况", "skip")
+    assert dialog.strip.isEnabled() and dialog.apply_button.isEnabled()
+    assert dialog.model.rowCount() == 1  # the preview as it was

@@ -508,6 +508,7 @@ class ImportPreviewDialog(QDialog):
             work = self.reader.work(request)
         except UserError as exc:  # a field picked twice: said before anything is read
             self._reread_failed(exc)
+            self._reread_settled()
             return
         self.strip.setEnabled(False)
         self.apply_button.setEnabled(False)
@@ -516,27 +517,29 @@ class ImportPreviewDialog(QDialog):
                 result = work(NullProgress())
             except UserError as exc:
                 self._reread_failed(exc)
-                return
-            self._reread(result)
+            else:
+                self._reread(result)
+            self._reread_settled()
             return
-        self.ctx.tasks.run("重新读取表格", work, self._reread, self._reread_failed, self)
+        task = self.ctx.tasks.run("重新读取表格", work, self._reread, self._reread_failed, self)
+        # Also after 取消, which reaches neither callback: the strip and 导入 come back.
+        task.done.connect(self._reread_settled)
 
     def _reread(self, result: Any) -> None:
-        self.strip.setEnabled(True)
         self._show(self.reader.finish(result))
-        self.reread_done.emit()
 
     def _reread_failed(self, exc: BaseException) -> None:
-        self.strip.setEnabled(True)
         if isinstance(exc, ColumnsError):
             self._show(self.reader.unread(exc))
         elif isinstance(exc, UserError):
-            self._update_summary()
             if not isinstance(exc, Cancelled):
                 self.ctx.prompts.error("重新读取表格", exc.message)
         else:  # a bug: the application's excepthook logs it and tells the user
-            self._update_summary()
             sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    def _reread_settled(self) -> None:
+        self.strip.setEnabled(True)
+        self._update_summary()
         self.reread_done.emit()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
