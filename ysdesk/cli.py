@@ -6,12 +6,10 @@ Exit codes: 0 done; 1 done with conflicts or row errors; 2 refused (one Chinese 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import itertools
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -25,10 +23,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_REFUSED = 2
-
-# Set by run(), whose process ends right after the command: what a command built is then
-# left to the process's end (os._exit) instead of being freed object by object as it returns.
-_kept_until_exit: list[object] | None = None
 
 
 class Refused(Exception):
@@ -779,28 +773,9 @@ def _print_rows_json(ctx: Context, data: dict[str, Any], rows: Iterable[str]) ->
     write("\n]}\n")
 
 
-@contextlib.contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: a 10,000-row import builds about a million
-    long-lived objects, and the collector would walk them over and over while they are built
-    (a tenth of the run) to find no cycles; everything is freed by reference counting."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            # What was built meanwhile joins the oldest generation at once (freeze and
-            # unfreeze only move lists): left in the youngest, all of it would be walked by
-            # the first collection after enable (0.02 s after a 10,000-row preview).
-            gc.freeze()
-            gc.enable()
-            gc.unfreeze()
-
-
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    # The file is screened and then parsed by calamine in worker threads, started before the
-    # importer and the store are even loaded: loading them overlaps the reading.
+    # The file is screened before anything else is loaded; calamine then parses it in a
+    # worker thread while the importer and the store load (parsing releases the GIL).
     from ysdesk.services.import_reading import start_reading
 
     maps: tuple[tuple[str, str], ...] = ()
@@ -808,63 +783,55 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
         from ysdesk.services.column_mappings import parse_maps
 
         maps = parse_maps(args.map)
-    with _cycle_collection_paused():
-        with start_reading(Path(args.file)) as started:
-            # Nothing is parsed before the screening ends, and nothing loads meanwhile: the
-            # screening's scans hold the GIL. The importer, the store and the domain model
-            # load while calamine parses, which releases it (measured: loading the model
-            # during the screening made the whole run 0.03–0.07 s slower).
-            started.screened()  # a refused file is refused before the database is opened
-            from ysdesk.services.column_mappings import reading_options
-            from ysdesk.services.importer import (
-                CONFLICT,
-                ERROR,
-                UNCHANGED,
-                ImportChoices,
-                apply_import,
-                preview_started,
-                row_line,
-                summary_line,
-            )
+    with start_reading(Path(args.file)) as started:
+        from ysdesk.services.column_mappings import reading_options
+        from ysdesk.services.importer import (
+            CONFLICT,
+            ERROR,
+            UNCHANGED,
+            ImportChoices,
+            apply_import,
+            preview_started,
+            row_line,
+            summary_line,
+        )
 
-            store = ctx.open_store(readonly=args.dry_run)
-            try:
-                progress = ctx.progress()
-                options = reading_options(
-                    store,
-                    maps=maps,
-                    sheet=args.sheet,
-                    header_row=args.header_row,
-                    unit=args.unit,
-                )
-                preview = preview_started(
-                    store,
-                    started,
-                    unit=args.unit,
-                    year=args.year,
-                    progress=progress,
-                    json_today=ctx.today if args.json else None,
-                    options=options,
-                )
-                receipt = None
-                if not args.dry_run:
-                    choices = ImportChoices(accept_sheet=args.accept_sheet)
-                    receipt = apply_import(store, preview, choices, progress=progress)
-            finally:
-                store.close()
-        if args.json:
-            data = preview.to_json(ctx.today, with_rows=False)
-            data["applied"] = (
-                None if receipt is None else {"batch_id": receipt.batch_id, **receipt.counts}
+        store = ctx.open_store(readonly=args.dry_run)
+        try:
+            progress = ctx.progress()
+            options = reading_options(
+                store,
+                maps=maps,
+                sheet=args.sheet,
+                header_row=args.header_row,
+                unit=args.unit,
             )
-            known = preview.project_json
-            _print_rows_json(ctx, data, (row.json_text(ctx.today, known) for row in preview.rows))
-        else:
-            for row in preview.rows:
-                if row.action != UNCHANGED:
-                    ctx.out.write(row_line(row) + "\n")
-    if _kept_until_exit is not None:
-        _kept_until_exit.append(preview)  # a million objects: 0.01 s to free
+            preview = preview_started(
+                store,
+                started,
+                unit=args.unit,
+                year=args.year,
+                progress=progress,
+                json_today=ctx.today if args.json else None,
+                options=options,
+            )
+            receipt = None
+            if not args.dry_run:
+                choices = ImportChoices(accept_sheet=args.accept_sheet)
+                receipt = apply_import(store, preview, choices, progress=progress)
+        finally:
+            store.close()
+    if args.json:
+        data = preview.to_json(ctx.today, with_rows=False)
+        data["applied"] = (
+            None if receipt is None else {"batch_id": receipt.batch_id, **receipt.counts}
+        )
+        known = preview.project_json
+        _print_rows_json(ctx, data, (row.json_text(ctx.today, known) for row in preview.rows))
+    else:
+        for row in preview.rows:
+            if row.action != UNCHANGED:
+                ctx.out.write(row_line(row) + "\n")
     if not args.json:
         _print_columns(preview.columns)
     for message in preview.messages:
@@ -1090,23 +1057,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    """The process's entry point (main.py, `python -m ysdesk`, the `ysdesk` script).
-
-    After a command the process ends at once, without the interpreter's teardown: freeing a
-    large import's million objects one by one and unloading every module took longer than
-    some of the work the user waited for (0.05 s of a 10,000-row preview's 0.6 s). Every
-    command has closed its database and files by the time it returns; the output streams
-    are flushed here. A process that loaded Qt (the window, `screenshot`) ends the ordinary
-    way, so that Qt tears its objects down and saves its settings.
-    """
-    global _kept_until_exit
-    _kept_until_exit = []
-    code = main()
-    if "PySide6.QtCore" in sys.modules:
-        raise SystemExit(code)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # the reader went away, or the stream was closed
-            pass
-    os._exit(code)
+    """The process's entry point (main.py, `python -m ysdesk`, the `ysdesk` script)."""
+    raise SystemExit(main())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import subprocess
@@ -296,37 +295,6 @@ def test_a_process_ends_with_its_output_whole_and_its_exit_code(
     assert refused.stderr.strip() == "找不到文件“missing.xlsx”。"
 
 
-def test_an_import_in_process_leaves_the_collector_on_and_no_big_young_generation(
-    sample_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
-    """The import pauses cyclic collection while it builds its rows. Afterwards collection
-    is on again and nothing stays frozen, but what was built is not left in the youngest
-    generation, where the first collection after the pause would walk every object of it."""
-    import ysdesk.cli as cli
-
-    sheet = tmp_path / "list.xlsx"
-    assert main(["--db", str(sample_db), "export", "list", "--year", "2025", "-o", str(sheet)]) == 0
-    capsys.readouterr()
-    young_at_collection: list[int] = []
-
-    def watch(phase: str, info: dict) -> None:
-        if phase == "start" and info["generation"] == 0:
-            young_at_collection.append(len(gc.get_objects(generation=0)))
-
-    gc.collect()
-    gc.callbacks.append(watch)
-    try:
-        assert main(["--db", str(sample_db), "import", str(sheet), "--dry-run", "--json"]) == 0
-    finally:
-        gc.callbacks.remove(watch)
-    assert json.loads(capsys.readouterr().out)["summary"]["unchanged"] >= 60
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == 0
-    # An ordinary young collection walks about its threshold's count of objects.
-    assert max(young_at_collection, default=0) < 2 * gc.get_threshold()[0], young_at_collection
-    assert cli._kept_until_exit is None  # only a process that ends after the command keeps
-
-
 def test_a_reader_that_stops_early_gets_no_traceback(sample_db: Path) -> None:
     """`ysdesk list --json | head -c 100`: the reader goes away; the command ends quietly."""
     process = subprocess.Popen(
@@ -340,3 +308,39 @@ def test_a_reader_that_stops_early_gets_no_traceback(sample_db: Path) -> None:
     stderr = process.stderr.read().decode("utf-8")
     assert process.wait(timeout=60) == 0
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
+def test_an_export_stopped_with_ctrl_c_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """openpyxl streams each sheet through a file in TMPDIR and removes it at the process's
+    end: a command ended by Ctrl+C ends the ordinary way, so nothing is left behind."""
+    import os
+    import signal
+    import time
+
+    from ysdesk.services.synthetic import add_synthetic_list
+    from ysdesk.services.workspace import init_database
+
+    db = tmp_path / "big.db"
+    store = init_database(db, sample=False)
+    try:
+        add_synthetic_list(store, 4000, 2025)
+    finally:
+        store.close()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    command = [sys.executable, str(ROOT / "main.py"), "--db", str(db), "export", "list"]
+    process = subprocess.Popen(
+        [*command, "--year", "2025", "-o", str(tmp_path / "list.xlsx")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    deadline = time.monotonic() + 60
+    while not any(temp.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert process.poll() is None, "the export ended before it wrote a temporary file"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err.decode().strip()) == (2, "已取消。")
+    assert list(temp.iterdir()) == []
+    assert not (tmp_path / "list.xlsx").exists()

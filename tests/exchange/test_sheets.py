@@ -166,11 +166,6 @@ def test_sheets_read_one_by_one_equal_the_whole_read(tmp_path: Path) -> None:
     assert [*hidden, *rest] == whole
     # Cells cut off go with the first visible sheet, whichever read fetches it.
     assert [g.dropped_cells for g in whole] == [[], ["XFD1048576"], []]
-    # A sheet read through a handle of its own while the others are parsed in the background.
-    with open_workbook(path) as book:
-        pending = book.read_in_background(["说明", "清单"])
-        beside = book.read_beside(["_ysdesk"])
-        assert [*beside, *pending.result()] == whole
 
 
 def test_workbook_total_is_checked_on_the_grids_too(tmp_path: Path, monkeypatch) -> None:

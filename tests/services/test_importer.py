@@ -15,7 +15,6 @@ from ysdesk.cli import main
 from ysdesk.domain.errors import BadFileError, StaleEditError, UserError
 from ysdesk.domain.model import Project, ProjectFilter, Status
 from ysdesk.services.exporter import export_list, export_unit_sheets
-from ysdesk.services.import_reading import StartedRead
 from ysdesk.services.importer import (
     CONFLICT,
     ERROR,
@@ -448,18 +447,8 @@ def test_cli_dry_run_json_shape_and_exit_codes(sample_db: Path, tmp_path: Path, 
     assert code == 0 and "更新 0" in err
 
 
-@pytest.mark.parametrize("parse_outlasts_loading", [False, True])
-def test_cli_json_is_the_previews_json(
-    sample_db: Path,
-    tmp_path: Path,
-    capsys,
-    monkeypatch: pytest.MonkeyPatch,
-    parse_outlasts_loading: bool,
-) -> None:
-    """The rows the command writes as text are json.dumps of to_json, for every kind of row,
-    whether the projects' JSON was written while the sheet was parsed (a long parse) or
-    only when the rows are printed (a short one)."""
-    monkeypatch.setattr(StartedRead, "parsing", property(lambda self: parse_outlasts_loading))
+def test_cli_json_is_the_previews_json(sample_db: Path, tmp_path: Path, capsys) -> None:
+    """The rows the command writes as text are json.dumps of to_json, for every kind of row."""
     store = Store.open(sample_db)
     try:
         path = export_list(store, 2025, tmp_path / "list.xlsx", today=TODAY)
@@ -664,27 +653,6 @@ def test_an_export_resaved_as_xls_keeps_its_round_trip(sample_store: Store, tmp_
     preview = preview_file(sample_store, xls)
     assert preview.messages == []  # the hidden sheet and id column came through
     assert preview.counts()["update"] == 1 and preview.counts()["unchanged"] == 85
-
-
-def test_projects_json_is_written_only_while_the_parse_runs(
-    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A sheet checked against a unit's scope needs every project loaded; their JSON is
-    written while the sheet is parsed, the rest when the rows are printed."""
-    from ysdesk.services.import_reading import start_reading
-    from ysdesk.services.importer import preview_started
-
-    path = export_list(sample_store, 2025, tmp_path / "list.xlsx", today=TODAY)
-    count = sample_store.project_count(2025)
-    unit = sample_store.list_projects()[0].lead_units[0]
-    for parsing, expected in ((True, count), (False, 0)):
-        monkeypatch.setattr(StartedRead, "parsing", property(lambda self, p=parsing: p))
-        with start_reading(path) as started:
-            preview = preview_started(sample_store, started, unit=unit, json_today=TODAY)
-        assert preview.project_json is not None and len(preview.project_json) == expected
-        assert all(row.stored_id is None for row in preview.rows)
-    with start_reading(path) as started:
-        assert preview_started(sample_store, started, unit=unit).project_json is None
 
 
 def test_untouched_rows_of_our_own_export_print_the_kept_texts(

@@ -25,7 +25,6 @@ import contextlib
 import io
 import re
 import struct
-import threading
 import zipfile
 import zlib
 from collections.abc import Collection, Iterable, Iterator
@@ -57,9 +56,7 @@ MAX_MERGES = 200_000
 STRAY_COLUMN_GAP = 64
 STRAY_ROW_GAP = 10_000
 
-# The very hidden sheet our exports carry (exchange.roundtrip). Named here, with the reader:
-# the import sets it apart in a worker thread that must not import anything (two threads
-# importing the same packages at once can deadlock in importlib).
+# The very hidden sheet our exports carry (exchange.roundtrip), which the import reads first.
 HIDDEN_SHEET = "_ysdesk"
 # Members from this size are screened piece by piece (_screen_piecewise).
 PIECEWISE_FROM_BYTES = 1024 * 1024
@@ -734,18 +731,13 @@ def _screen_biff(stream: bytes, name: str) -> None:
 
 # -------------------------------------------------------------------- reading
 class Workbook:
-    """A workbook that passed screening, open in python-calamine; sheets are read on request.
-
-    python-calamine parses a sheet with the GIL released, so `read` may run in a worker thread
-    while the caller does other work, but only one `read` at a time.
-    """
+    """A workbook that passed screening, open in python-calamine; sheets are read on request."""
 
     def __init__(self, source: bytes, name: str, dropped: dict[str, list[str]]) -> None:
         import python_calamine
 
         self.name = name
         self._source = source
-        self._pending: PendingSheets | None = None
         with self._calamine_errors():
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
         try:
@@ -781,33 +773,8 @@ class Workbook:
         """These worksheets (all when None) as grids, in the workbook's order."""
         return self._to_grids(self._parse(names))
 
-    def read_in_background(self, names: Collection[str] | None = None) -> PendingSheets:
-        """Start reading these worksheets in a worker thread and return at once.
-
-        calamine parses with the GIL released, so the calling thread can work meanwhile.
-        `PendingSheets.result()` turns the parsed sheets into grids on the calling thread:
-        that part builds Python objects under the GIL, and two threads taking turns at the
-        GIL only slow each other down (the other thread's queries wait at every row).
-        """
-        self._pending = PendingSheets(self, names)
-        return self._pending
-
-    def read_beside(self, names: Collection[str]) -> list[SheetGrid]:
-        """These worksheets as grids, read through a calamine handle of their own: one handle
-        parses one sheet at a time, and a read in the background may be under way."""
-        import python_calamine
-
-        with self._calamine_errors():
-            other = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._source))
-        try:
-            return self._to_grids(self._parse(names, other))
-        finally:
-            other.close()
-
-    def _parse(
-        self, names: Collection[str] | None, handle: Any = None
-    ) -> list[tuple[str, bool, Any]]:
-        book = self._book if handle is None else handle
+    def _parse(self, names: Collection[str] | None) -> list[tuple[str, bool, Any]]:
+        book = self._book
         with self._calamine_errors():
             return [
                 (sheet_name, hidden, book.get_sheet_by_name(sheet_name))
@@ -857,9 +824,7 @@ class Workbook:
             raise BadFileError(f"文件“{self.name}”已损坏或格式无法识别，无法读取。") from None
 
     def close(self) -> None:
-        """Release calamine's copy of the file (after a read in the background has ended)."""
-        if self._pending is not None:
-            self._pending.wait()
+        """Release calamine's copy of the file."""
         self._book.close()
 
     def __enter__(self) -> Workbook:
@@ -867,39 +832,6 @@ class Workbook:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class PendingSheets:
-    """Worksheets being parsed by calamine in a worker thread (Workbook.read_in_background)."""
-
-    def __init__(self, book: Workbook, names: Collection[str] | None) -> None:
-        self._book = book
-        self._parsed: list[tuple[str, bool, Any]] = []
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(names,), name="ysdesk-read")
-        self._thread.start()
-
-    def _run(self, names: Collection[str] | None) -> None:
-        try:
-            self._parsed = self._book._parse(names)
-        except BaseException as exc:  # handed to the thread that asks for the result
-            self._error = exc
-
-    @property
-    def running(self) -> bool:
-        """Whether the worker is still parsing."""
-        return self._thread.is_alive()
-
-    def wait(self) -> None:
-        """Until the worker has finished."""
-        self._thread.join()
-
-    def result(self) -> list[SheetGrid]:
-        """The grids (built on this thread), or the worker's BadFileError."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._book._to_grids(self._parsed)
 
 
 def _reraise_fatal(exc: BaseException) -> None:
@@ -964,7 +896,6 @@ __all__ = [
     "MAX_SHEET_AREA",
     "Cell",
     "Merge",
-    "PendingSheets",
     "SheetGrid",
     "Workbook",
     "column_index",

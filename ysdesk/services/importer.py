@@ -572,13 +572,10 @@ def preview_started(
     json_today: date | None = None,
     options: ReadOptions | None = None,
 ) -> ImportPreview:
-    """preview_file for a workbook whose reading has started (services.import_reading).
+    """preview_file for a workbook already read (services.import_reading).
 
-    python-calamine parses the big sheets in a worker thread with the GIL released; this
-    thread meanwhile loads the projects they will be compared with (the year is `year` or
-    the one the hidden sheet of our own export names), unpacks the export's bases and, for a
-    caller that prints the preview as JSON (`json_today`), writes those projects' JSON. On two
-    cores the store's share of the work then costs no time.
+    For a caller that prints the preview as JSON (`json_today`), the untouched rows of this
+    database's own export print the projects' JSON texts as the database keeps them.
     """
     progress = progress or NullProgress()
     path = started.path
@@ -598,11 +595,7 @@ def preview_started(
         loaded = YearProjects(store, known_year, list(project_json))
     else:
         loaded = YearProjects.load(store, known_year)
-    if roundtrip is not None:
-        _ = roundtrip.bases  # unpacked now, while the sheets are being parsed
     file_hash = _file_hash(path)
-    if json_today is not None and project_json is None and loaded is not None:
-        project_json = _json_while_parsing(loaded.complete(), json_today, started)
     grids = started.grids()
     progress.tick()
     sheet = parse_workbook(
@@ -721,21 +714,6 @@ class _OtherYears:
                 "不指定年度时各行导入其年度的清单。"
             ]
         return [f"按各行的年度，有 {total} 行导入其他年度的清单：{shown}。"]
-
-
-def _json_while_parsing(
-    projects: Sequence[Project], today: date, started: StartedRead
-) -> dict[int, str]:
-    """The JSON text of as many projects as can be written before the parse ends: work this
-    thread would otherwise do after it (the rest is written when the rows are printed)."""
-    known: dict[int, str] = {}
-    for start in range(0, len(projects), 250):
-        if not started.parsing:
-            break
-        for project in projects[start : start + 250]:
-            if project.id is not None:
-                known[project.id] = project.json_text(today)
-    return known
 
 
 class _NameIndex:
