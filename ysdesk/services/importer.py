@@ -29,6 +29,7 @@ from ysdesk.domain.deadline import parse_deadline
 from ysdesk.domain.errors import UserError
 from ysdesk.domain.merge import Merge, merge_field
 from ysdesk.domain.model import (
+    EDITABLE_FIELDS,
     FIELD_LABELS,
     LIST_FIELDS,
     Project,
@@ -494,6 +495,7 @@ def _build_preview(
     else:  # the rows every cell of which is as exported need no more than their ids
         projects.preload([row.project_id for row in parsed.rows if not row.untouched])
     names = _NameIndex(projects.complete)
+    settle = store.as_stored  # a row's project as the apply will leave it
     seen: dict[int, int] = {}  # project id → sheet row that matched it
     progress.start(len(parsed.rows), "比对项目")
     append = preview.rows.append
@@ -502,10 +504,12 @@ def _build_preview(
         own = row.values.get("year") if not row.untouched else None
         if own is None or own == year:
             append(
-                _preview_row(row, year, scope, projects, names, seen, bases, trust_ids, editable)
+                _preview_row(
+                    row, year, scope, projects, names, seen, bases, trust_ids, editable, settle
+                )
             )
         else:
-            append(others.preview_row(row, own, year, scope, editable))
+            append(others.preview_row(row, own, year, scope, editable, settle))
         if not index % _TICK_ROWS:
             progress.tick(_TICK_ROWS)
     progress.finish()
@@ -687,6 +691,7 @@ class _OtherYears:
         year: int,
         scope: str,
         editable: frozenset[str] | None,
+        settle: Callable[[Project], Project],
     ) -> PreviewRow:
         self.counts[own] += 1
         if self.explicit:
@@ -701,7 +706,7 @@ class _OtherYears:
             projects = YearProjects.load(self.store, own)
             self.years[own] = (projects, _NameIndex(projects.complete), {})
         projects, names, seen = self.years[own]
-        return _preview_row(row, own, scope, projects, names, seen, {}, False, editable)
+        return _preview_row(row, own, scope, projects, names, seen, {}, False, editable, settle)
 
     def messages(self, year: int) -> list[str]:
         if not self.counts:
@@ -746,7 +751,8 @@ def _preview_row(
     seen: dict[int, int],
     bases: dict[int, Base],
     trust_ids: bool,
-    editable: frozenset[str] | None = None,
+    editable: frozenset[str] | None,
+    settle: Callable[[Project], Project],
 ) -> PreviewRow:
     pid = row.project_id
     if row.untouched and trust_ids and not row.errors and pid in projects.id_set:
@@ -807,7 +813,7 @@ def _preview_row(
         result.messages.insert(0, f"与第 {seen[current.id]} 行是同一个项目，已跳过")
         return result
     if current is None:
-        return _new_row(result, values, year, scope)
+        return _new_row(result, values, year, scope, settle)
     assert current.id is not None
     seen[current.id] = row.row
     result.current = current
@@ -863,7 +869,7 @@ def _preview_row(
     if overlap:
         # A unit the sheet made a lead while the database lists it as cooperating: it leads.
         updated = _drop_from_co(result, current, updated, overlap, base)
-    result.project = updated
+    result.project = _as_applied(current, updated, settle)
     if "lead_units" in values and values["lead_units"] is None:
         result.messages.append("牵头单位为空，保留原值")
     if any(c.conflict for c in result.changes):
@@ -891,6 +897,19 @@ def _drop_from_co(
     return updated.replace(co_units=tuple(co))
 
 
+def _as_applied(
+    current: Project, updated: Project, settle: Callable[[Project], Project]
+) -> Project:
+    """An edited project as the apply leaves it: normalised and derived as the store writes
+    it, one version up when any field changes (the store bumps it only then)."""
+    if updated is current:
+        return current
+    written = settle(updated)
+    if any(written.field_value(f) != current.field_value(f) for f in EDITABLE_FIELDS):
+        written = written.replace(version=current.version + 1)
+    return written
+
+
 def _same_day(sheet: Any, current: Project) -> bool:
     """A date cell (2025年12月31日) naming the day the database's wording already means."""
     if not isinstance(sheet, str) or not _FULL_DATE.fullmatch(sheet):
@@ -898,7 +917,13 @@ def _same_day(sheet: Any, current: Project) -> bool:
     return current.deadline is not None and parse_deadline(sheet, current.year) == current.deadline
 
 
-def _new_row(result: PreviewRow, values: dict[str, Any], year: int, scope: str) -> PreviewRow:
+def _new_row(
+    result: PreviewRow,
+    values: dict[str, Any],
+    year: int,
+    scope: str,
+    settle: Callable[[Project], Project],
+) -> PreviewRow:
     problems = []
     if not values.get("task_no"):
         problems.append(
@@ -918,19 +943,21 @@ def _new_row(result: PreviewRow, values: dict[str, Any], year: int, scope: str) 
         return result
     status = Status(values["status"]) if values.get("status") else Status.NOT_STARTED
     co = [u for u in values.get("co_units") or () if u not in leads]
-    result.project = Project(
-        id=None,
-        year=year,
-        name=values["name"],
-        task_no=values["task_no"],
-        zones=tuple(values.get("zones") or ()),
-        lead_units=tuple(leads),
-        co_units=tuple(co),
-        goal=values.get("goal") or "",
-        deadline_text=values.get("deadline_text") or "",
-        status=status,
-        progress=values.get("progress") or "",
-        note=values.get("note") or "",
+    result.project = settle(
+        Project(
+            id=None,
+            year=year,
+            name=values["name"],
+            task_no=values["task_no"],
+            zones=tuple(values.get("zones") or ()),
+            lead_units=tuple(leads),
+            co_units=tuple(co),
+            goal=values.get("goal") or "",
+            deadline_text=values.get("deadline_text") or "",
+            status=status,
+            progress=values.get("progress") or "",
+            note=values.get("note") or "",
+        )
     )
     result.action = NEW
     return result

@@ -158,6 +158,7 @@ class Store:
         self._zone_ids: dict[str, int] | None = None
         self._unit_ids: dict[str, int] | None = None
         self._tasks: frozenset[int] | None = None
+        self._task_areas: dict[int, int] | None = None
         self._depth = 0  # of nested atomic blocks
 
     def twin(self) -> Store:
@@ -177,6 +178,7 @@ class Store:
         self._zone_ids = None
         self._unit_ids = None
         self._tasks = None
+        self._task_areas = None
 
     @functools.cached_property
     def db(self) -> sqlite_utils.Database:
@@ -632,6 +634,24 @@ class Store:
             "SELECT coalesce(max(sort), 0) + 1 FROM projects WHERE year = ? AND task_no = ?",
             (year, task_no),
         ).fetchone()[0]
+
+    def as_stored(self, project: Project) -> Project:
+        """The project as this store holds it once written: each field normalised as a write
+        normalises it, the deadline derived from its text and the area taken from its task.
+
+        An import's preview shows each row's project so, and its apply writes that project:
+        what a clerk approves is what the list then holds.
+        """
+        values = _project_values(project)
+        if self._task_areas is None:
+            self._task_areas = dict(self.conn.execute("SELECT no, area_no FROM tasks"))
+        deadline = _derived_deadline(values)
+        values["status"] = Status(values["status"])
+        return project.replace(
+            **values,
+            deadline=date.fromisoformat(deadline) if deadline else None,
+            area_no=self._task_areas.get(values["task_no"], 0),
+        )
 
     def insert_project(
         self,
