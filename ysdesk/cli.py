@@ -774,8 +774,7 @@ def _print_rows_json(ctx: Context, data: dict[str, Any], rows: Iterable[str]) ->
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    # The file is screened before anything else is loaded; calamine then parses it in a
-    # worker thread while the importer and the store load (parsing releases the GIL).
+    # The file is read in a child process, started before the importer and the store load.
     from ysdesk.services.import_reading import start_reading
 
     maps: tuple[tuple[str, str], ...] = ()
@@ -796,6 +795,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             summary_line,
         )
 
+        started.grids()  # a refused file is refused before the database is opened
         store = ctx.open_store(readonly=args.dry_run)
         try:
             progress = ctx.progress()
@@ -1058,4 +1058,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> NoReturn:
     """The process's entry point (main.py, `python -m ysdesk`, the `ysdesk` script)."""
+    from ysdesk.exchange.sheet_process import CHILD_FLAG, serve
+
+    if sys.argv[1:2] == [CHILD_FLAG]:  # the frozen program reading a sheet for itself
+        raise SystemExit(serve(sys.argv[2:]))
     raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""Starting an import's read: the hidden sheet at once, the rest parsed in a worker thread."""
+"""Starting an import's read: the file is screened and read in a child process."""
 
 from __future__ import annotations
 
@@ -28,13 +28,16 @@ def test_started_read_gives_the_whole_workbook(sample_store: Store, tmp_path: Pa
     assert [g.name for g in grids] == ["项目清单", HIDDEN_SHEET]
 
 
-def test_a_hostile_file_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+def test_a_hostile_file_is_one_sentence(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"PK\x03\x04 truncated")
-    with pytest.raises(BadFileError, match="已损坏或不完整"):
-        start_reading(bad)
-    with pytest.raises(BadFileError, match="找不到文件"):
-        start_reading(tmp_path / "missing.xlsx")
+    with start_reading(bad) as started, pytest.raises(BadFileError, match="已损坏或不完整"):
+        started.grids()
+    with (
+        start_reading(tmp_path / "missing.xlsx") as started,
+        pytest.raises(BadFileError, match="找不到文件"),
+    ):
+        _ = started.hidden
 
 
 def test_starting_the_read_loads_neither_store_nor_model() -> None:

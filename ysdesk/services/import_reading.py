@@ -1,40 +1,42 @@
-"""The first step of an import: screen the returned file and read its sheets.
+"""The first step of an import: screen and read the returned file in a child process.
 
-Apart from services.importer, which loads the store, the sheet parser and the domain's
-dataclasses: the command line refuses a hostile file before it loads any of them.
+The child (exchange.sheet_process) starts before services.importer, the store and the domain
+model are loaded: the caller loads them while the file is read. Whatever the file does to the
+reader (a Rust abort, an allocation beyond the ceiling, a loop) ends the child, and the
+caller gets one sentence.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ysdesk.exchange.sheets import HIDDEN_SHEET, SheetGrid, open_workbook
+from ysdesk.exchange.sheet_process import IsolatedRead
+from ysdesk.exchange.sheets import HIDDEN_SHEET, SheetGrid
 
 
 class StartedRead:
-    """A returned workbook, screened (BadFileError when it is refused) and read.
+    """A returned workbook being screened and read in a child process.
 
-    Its hidden sheet (our export's, which names the year) is apart from the others.
+    `grids()` waits for it (BadFileError when the file is refused); our export's hidden
+    sheet, which names the year, is also set apart.
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        with open_workbook(self.path) as book:
-            self.names = book.sheet_names
-            self._grids = book.read()
-        self._hidden = [grid for grid in self._grids if grid.name == HIDDEN_SHEET]
+        self._read = IsolatedRead(self.path)
 
     @property
     def hidden(self) -> list[SheetGrid]:
         """Our export's hidden sheet (empty when the workbook has none)."""
-        return self._hidden
+        return [grid for grid in self.grids() if grid.name == HIDDEN_SHEET]
 
     def grids(self) -> list[SheetGrid]:
-        """Every worksheet in the workbook's order."""
-        return self._grids
+        """Every worksheet in the workbook's order (waits for the read)."""
+        return self._read.grids()
 
     def close(self) -> None:
-        """Nothing is held open once the sheets are read."""
+        """End the read if it is still running."""
+        self._read.close()
 
     def __enter__(self) -> StartedRead:
         return self
@@ -44,5 +46,5 @@ class StartedRead:
 
 
 def start_reading(path: Path | str) -> StartedRead:
-    """Screen a returned workbook (BadFileError if it is unsafe) and read it."""
+    """Start screening and reading a returned workbook in a child process."""
     return StartedRead(path)

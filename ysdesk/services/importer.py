@@ -57,7 +57,7 @@ from ysdesk.exchange.roundtrip import (
     read_roundtrip,
     same_as_base,
 )
-from ysdesk.exchange.sheets import read_workbook
+from ysdesk.exchange.sheet_process import read_isolated
 from ysdesk.exchange.xlsx_import import ParsedRow, ParsedSheet, PlanInfo, parse_workbook
 from ysdesk.services.changes import Changes
 from ysdesk.services.column_mappings import reading_options, remember_columns
@@ -317,7 +317,7 @@ def parse_file(
     progress = progress or NullProgress()
     path = Path(path)
     progress.start(2, f"读取 {path.name}")
-    grids = read_workbook(path)
+    grids = read_isolated(path)
     progress.tick()
     sheet = parse_workbook(grids, plan, file_name=path.name, year=year, options=options)
     progress.tick()
