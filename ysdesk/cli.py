@@ -795,7 +795,10 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             summary_line,
         )
 
-        started.grids()  # a refused file is refused before the database is opened
+        # A dry run opens an existing database read-only while the file is read; any other
+        # run first waits: a refused file is refused before the database is opened or made.
+        if not (args.dry_run and ctx.db_path.exists()):
+            started.grids()
         store = ctx.open_store(readonly=args.dry_run)
         try:
             progress = ctx.progress()

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ysdesk.domain.errors import BadFileError
+from ysdesk.domain.errors import BadFileError, UserError
 from ysdesk.exchange.sheets import SheetGrid
 
 # The child's limits: the time a read may take, and its address space (POSIX only; on
@@ -44,14 +44,17 @@ class IsolatedRead:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._grids: list[SheetGrid] | None = None
-        self._process = subprocess.Popen(
-            [*_child_command(), str(self.path.absolute())],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_child_environment(),
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-        )
+        try:
+            self._process = subprocess.Popen(
+                [*_child_command(), str(self.path.absolute())],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=_child_environment(),
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+            )
+        except OSError as exc:  # no process can be started (a limit reached)
+            raise UserError(f"无法启动读取表格的进程：{exc.strerror or exc}。") from None
 
     def grids(self) -> list[SheetGrid]:
         """The sheets in the workbook's order (waits for the child)."""
