@@ -25,7 +25,7 @@ from ysdesk.exchange.sheets import SheetGrid
 
 # The child's limits: the time a read may take, and its address space (POSIX only; on
 # Windows an allocation calamine cannot have fails at once and ends the child all the same).
-READ_SECONDS = 8.0
+READ_SECONDS = 7.0
 MEMORY_BYTES = 1536 * 1024 * 1024
 # The frozen program (PyInstaller) has no `-m`: its entry point hands this argument here.
 CHILD_FLAG = "--ysdesk-read-sheets"
