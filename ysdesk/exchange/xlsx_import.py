@@ -368,7 +368,7 @@ def parse_workbook(
     if roundtrip is None and not any(_reads_as_project(row, year) for row in sheet.rows):
         raise BadFileError(
             f"文件“{file_name}”的工作表“{grid.name}”不像项目清单：没有一行写有项目名称及"
-            "重点任务、已知的牵头单位、功能区或完成时限，未导入。"
+            "重点任务、牵头单位、功能区、推进状态或完成时限，未导入。"
         )
     return sheet
 
@@ -393,14 +393,12 @@ def cell_tests(plan: PlanInfo) -> CellTests:
 
 
 def _reads_as_project(row: ParsedRow, year: int | None) -> bool:
-    """Whether a row reads as a project of the plan: a name beside a task, a known lead unit,
-    a zone or a deadline (a table that merely has a 项目 column holds none of these)."""
+    """Whether a row reads as a project: a name beside a task, a lead unit, a zone, a status
+    word or a deadline (a table that merely has a 项目 column holds none of these)."""
     values = row.values
     if not values.get("name"):
         return False
-    if values.get("task_no") or values.get("zones"):
-        return True
-    if any(unit not in row.new_units for unit in values.get("lead_units") or ()):
+    if any(values.get(f) for f in ("task_no", "zones", "lead_units", "status")):
         return True
     deadline = values.get("deadline_text")
     return bool(deadline) and parse_deadline(deadline, year) is not None
