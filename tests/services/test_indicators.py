@@ -224,6 +224,15 @@ def test_import_refuses_foreign_and_empty_files(sample_store: Store, tmp_path: P
     assert sample_store.indicator_values() == []
 
 
+def test_an_indicator_sheet_that_aborts_the_reader_is_refused(sample_store: Store) -> None:
+    """The sheet is read in a child process: a file whose forged counts make calamine abort
+    ends that process only (read here, the abort would end the test run with it)."""
+    bomb = Path(__file__).parents[1] / "fixtures" / "catalogue" / "unique_count_bomb.xlsx"
+    with pytest.raises(UserError, match="无法读取"):
+        import_values(sample_store, bomb)
+    assert sample_store.indicator_values() == []
+
+
 _cells = st.one_of(
     st.none(),
     st.text(max_size=12),

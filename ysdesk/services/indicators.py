@@ -20,7 +20,7 @@ from typing import Any
 from ysdesk.domain.errors import UserError, ValidationError
 from ysdesk.domain.model import Indicator, IndicatorValue
 from ysdesk.domain.text import clean_cell_text
-from ysdesk.exchange.sheets import read_workbook
+from ysdesk.exchange.sheet_process import read_isolated
 from ysdesk.store import Store
 from ysdesk.store.backup import auto_backup
 
@@ -443,8 +443,8 @@ def import_values(
 
 
 def _sheet_rows(path: Path) -> list[list[object]]:
-    """The first visible non-empty sheet's rows, read by the guarded workbook reader."""
-    for sheet in read_workbook(path):
+    """The first visible non-empty sheet's rows, screened and read in a child process."""
+    for sheet in read_isolated(path):
         if sheet.hidden:
             continue
         rows: list[list[object]] = [list(r) for r in sheet.filled_rows()]
