@@ -190,7 +190,7 @@ def cmd_sync(args: argparse.Namespace, ctx: Any) -> int:
             f"上次同步：{state.synced_at or '从未'}",
         ]
         lines.append(
-            f"本机待同步：{state.pending} 个项目"
+            f"本机待同步：{state.pending} 项"
             + (f"（{'、'.join(state.pending_codes[:10])}）" if state.pending_codes else "")
         )
         if state.waiting_on_server is None:

@@ -29,6 +29,8 @@ def test_indicator_values_set_on_two_desks_are_both_kept(desks: tuple[Path, Path
     a, b = desks
     _set(a, 1, 2025, 4.9, "区统计局")
     _set(b, 2, 2025, 12.5, "市经信委")
+    with Store.open(a) as store:
+        assert sync.status(store, ask_server=False).pending == 1
     assert sync_desk(a).pushed == 1
     report = sync_desk(b)
     assert (report.pushed, report.indicators_pulled, report.conflicts) == (1, 1, [])

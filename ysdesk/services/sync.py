@@ -1028,7 +1028,7 @@ def status(
         url=settings.url,
         desk=settings.desk,
         synced_at=settings.synced_at,
-        pending=len(pending),
+        pending=replica.pending_count(store),  # indicator values included
         pending_codes=sorted(c for c in codes if c),
         conflicts=conflicts,
         waiting_on_server=waiting,
